@@ -154,6 +154,12 @@ prepare_datadir(const struct rn_conf *c)
 		rn_log_errno(RN_LOG_ERR, "chmod %s", c->data_directory);
 		return RN_ERR_PERM;
 	}
+	/* The published files: readable by the http child, written by editors' tools. */
+	if (mkdir(c->public_directory, 0755) == 0 && geteuid() == 0 &&
+	    chown(c->public_directory, uid, gid) == -1) {
+		rn_log_errno(RN_LOG_ERR, "chown %s", c->public_directory);
+		return RN_ERR_PERM;
+	}
 	return RN_OK;
 }
 

@@ -108,7 +108,6 @@ bool rn_http_etag_match(const char *inm, size_t n, const char *etag);
 /* The reason phrase of a status code ("Not Found"), or "Unknown". */
 const char *rn_http_reason(int status);
 
-#endif
 
 /* ------------------------------------------------------------------------ */
 /* The server: connections on libevent bufferevents (daemon/http/server.c). */
@@ -163,3 +162,5 @@ void rn_http_respond_error(struct rn_http_exchange *ex, int status);
 
 /* The http child process (daemon/http/child.c): returns its exit status. */
 int rn_http_child_main(void);
+
+#endif

@@ -67,7 +67,6 @@ enum rn_err rn_proc_drop_privileges(const char *user);
 /* Look up a user's ids. */
 enum rn_err rn_proc_user_ids(const char *user, uid_t *uid, gid_t *gid);
 
-#endif
 
 /* ------------------------------------------------------------------------ */
 /* Children as the parent sees them (daemon/proc/child.c).  Each child is
@@ -100,3 +99,5 @@ void rn_proc_child_stop(struct rn_proc_child *ch);
 void rn_proc_child_kill(struct rn_proc_child *ch);
 bool rn_proc_child_is_running(const struct rn_proc_child *ch);
 const char *rn_proc_child_role(const struct rn_proc_child *ch);
+
+#endif
