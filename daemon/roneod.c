@@ -559,6 +559,51 @@ serve(struct parent *p)
 	return p->status;
 }
 
+/* Move "--Key value" overrides out of argv (before getopt sees it); -1 on error. */
+static int
+split_overrides(struct parent *p, int *argcp, char **argv)
+{
+	int i, argc = *argcp;
+
+	if ((p->overrides = calloc((size_t)argc, sizeof(char *))) == NULL)
+		return -1;
+	for (i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] < 'A' || argv[i][2] > 'Z')
+			continue;
+		if (i + 1 >= argc) {
+			fprintf(stderr, "roneod: %s needs a value\n", argv[i]);
+			return -1;
+		}
+		p->overrides[p->noverrides++] = argv[i];
+		p->overrides[p->noverrides++] = argv[i + 1];
+		memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 2) * sizeof(char *));
+		argc -= 2;
+		i--;
+	}
+	*argcp = argc;
+	return 0;
+}
+
+/* --verify-config and --dump-config */
+static int
+check_only(struct parent *p, bool dump)
+{
+	struct rn_buf out;
+	int rc = 0;
+
+	if (!dump) {
+		printf("roneod: configuration OK\n");
+		return 0;
+	}
+	rn_buf_init(&out, RN_CONF_MAX_FILE);
+	if (rn_conf_dump(p->conf, &out, true) == RN_OK)
+		fputs(out.data, stdout);
+	else
+		rc = 1;
+	rn_buf_free(&out);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -573,8 +618,7 @@ main(int argc, char **argv)
 	struct parent p = { .lock_fd = -1 };
 	bool verify = false, dump = false;
 	char err[512];
-	struct rn_buf out;
-	int ch, i;
+	int ch, rc = EX_USAGE;
 	size_t r;
 
 	if (argc == 3 && strcmp(argv[1], "--child") == 0) {
@@ -584,56 +628,36 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	/* "--Key value" overrides are split off before getopt sees the rest. */
-	p.overrides = calloc((size_t)argc, sizeof(char *));
-	for (i = 1; i < argc && p.overrides != NULL; i++) {
-		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] >= 'A' && argv[i][2] <= 'Z') {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "roneod: %s needs a value\n", argv[i]);
-				return EX_USAGE;
-			}
-			p.overrides[p.noverrides++] = argv[i];
-			p.overrides[p.noverrides++] = argv[i + 1];
-			memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 2) * sizeof(char *));
-			argc -= 2;
-			i--;
-		}
-	}
-	if (p.overrides == NULL)
-		return 1;
+	if (split_overrides(&p, &argc, argv) == -1)
+		goto out;
 	while ((ch = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': p.conf_path = optarg; break;
 		case 'V': verify = true; break;
 		case 'D': dump = true; break;
-		case 'v': printf("roneod %s\n", PACKAGE_VERSION); return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EX_USAGE;
+		case 'v': printf("roneod %s\n", PACKAGE_VERSION); rc = 0; goto out;
+		case 'h': usage(stdout); rc = 0; goto out;
+		default: usage(stderr); goto out;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return EX_USAGE;
+		goto out;
 	}
 	if (p.conf_path == NULL && access(DEFAULT_CONF, F_OK) == 0)
 		p.conf_path = DEFAULT_CONF;
 	if ((p.conf = load_config(&p, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "roneod: %s\n", err);
-		free(p.overrides);
-		return EX_CONFIG;
+		rc = EX_CONFIG;
+		goto out;
 	}
 	if (verify || dump) {
-		rn_buf_init(&out, RN_CONF_MAX_FILE);
-		if (verify)
-			printf("roneod: configuration OK\n");
-		else if (rn_conf_dump(p.conf, &out, true) == RN_OK)
-			fputs(out.data, stdout);
-		rn_buf_free(&out);
+		rc = check_only(&p, dump);
 		rn_conf_free(p.conf);
-		free(p.overrides);
-		return 0;
+	} else {
+		rc = serve(&p);	/* frees p.conf */
 	}
-	i = serve(&p);
+out:
 	free(p.overrides);
-	return i;
+	return rc;
 }

@@ -80,6 +80,32 @@ await_request(struct rn_http_conn *c)
 	arm_timer(c, c->nrequests == 0 ? c->srv->set.header_timeout : c->srv->set.idle_timeout);
 }
 
+static void linger_start(struct rn_http_conn *c);
+
+/*
+ * Write what is queued now, in the callback that queued it: most answers
+ * leave in one writev (or writev and sendfile) without another trip through
+ * epoll.  Only a remainder turns the bufferevent's write side on; on_write
+ * turns it off again once the output has drained.
+ */
+static void
+flush_output(struct rn_http_conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (evbuffer_get_length(out) > 0) {
+		/* bufferevent_socket freezes the start of its output so that only it
+		 * drains it; this is the one other place that does, in its stead. */
+		evbuffer_unfreeze(out, 1);
+		(void)evbuffer_write(out, bufferevent_getfd(c->bev));
+		evbuffer_freeze(out, 1);
+	}
+	if (evbuffer_get_length(out) > 0)
+		bufferevent_enable(c->bev, EV_WRITE);
+	else if (c->state == RN_HTTP_ST_CLOSING)
+		linger_start(c);
+}
+
 /* The answer is queued (rn_http_finish): close, or go on to the next request. */
 void
 rn_http_finish(struct rn_http_exchange *ex)
@@ -95,12 +121,17 @@ rn_http_finish(struct rn_http_exchange *ex)
 		c->state = RN_HTTP_ST_CLOSING;
 		evtimer_del(c->timer);
 		bufferevent_disable(c->bev, EV_READ);
+		flush_output(c);
 		return;
 	}
 	await_request(c);
-	/* An answer given later than on_request: serve what is already buffered. */
-	if (!c->in_process && evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+	/* Pipelined requests already buffered are answered before writing. */
+	if (c->in_process)
+		return;
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
 		conn_process(c);
+	else
+		flush_output(c);
 }
 
 static void
@@ -125,7 +156,7 @@ on_write(struct bufferevent *bev, void *arg)
 {
 	struct rn_http_conn *c = arg;
 
-	(void)bev;
+	bufferevent_disable(bev, EV_WRITE);
 	if (c->state == RN_HTTP_ST_CLOSING)
 		linger_start(c);
 	else if (c->state == RN_HTTP_ST_HEAD)
@@ -409,6 +440,8 @@ conn_process(struct rn_http_conn *c)
 	}
 out:
 	c->in_process = false;
+	if (c->state != RN_HTTP_ST_LINGER)
+		flush_output(c);
 }
 
 static void
@@ -448,7 +481,9 @@ rn_http_conn_accept(struct rn_http_server *srv, int fd)
 	bufferevent_setwatermark(c->bev, EV_READ, 0,
 	    set->lim.max_header_bytes + RN_HTTP_READ_CHUNK);
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* Writing is on only while an answer is left over (flush_output). */
+	bufferevent_disable(c->bev, EV_WRITE);
+	bufferevent_enable(c->bev, EV_READ);
 	await_request(c);
 }
 

@@ -85,6 +85,7 @@ struct rn_http_etag_entry {
 	off_t		size;
 	struct timespec	mtime, ctime;
 	char		etag[RN_HTTP_ETAG_LEN];
+	char		*body;		/* the whole file when small, else NULL */
 };
 
 struct rn_http_settings {
@@ -110,6 +111,7 @@ struct rn_http_server {
 	struct rn_http_conn_list	 conns;
 	struct rn_http_pages		*pages;
 	struct rn_http_etag_entry	*etags;		/* RN_HTTP_ETAG_CACHE entries */
+	size_t				 cache_bytes;	/* file bytes held in etags[] */
 	bool				 shutting_down;
 	void				(*shutdown_done)(void *);
 	void				*shutdown_arg;
@@ -134,6 +136,8 @@ void rn_http_respond_blob(struct rn_http_exchange *ex, const struct rn_http_blob
 
 /* static.c: files under PublicDirectory */
 void rn_http_static_serve(struct rn_http_exchange *ex);
+/* Forget every cached file (on reconfiguration and at exit). */
+void rn_http_static_cache_clear(struct rn_http_server *srv);
 
 /* conn.c */
 void rn_http_conn_accept(struct rn_http_server *srv, int fd);

@@ -123,6 +123,8 @@ rn_http_server_free(struct rn_http_server *srv)
 		close(srv->set.public_fd);
 	free_hosts(&srv->set);
 	rn_http_pages_free(srv->pages);
+	if (srv->etags != NULL)
+		rn_http_static_cache_clear(srv);
 	free(srv->etags);
 	free(srv);
 }
@@ -162,7 +164,7 @@ rn_http_server_configure(struct rn_http_server *srv, const struct rn_conf *conf)
 	set->body_rate_window = conf->body_rate_window;
 	set->max_body = conf->max_body;
 	set->max_requests = conf->max_requests_per_conn;
-	memset(srv->etags, 0, RN_HTTP_ETAG_CACHE * sizeof(*srv->etags));
+	rn_http_static_cache_clear(srv);
 	return RN_OK;
 }
 

@@ -81,10 +81,8 @@ open_parent(int root, char *path, const char **leaf)
 		dirfd = fd;
 		comp = slash + 1;
 	}
-	if (dirfd == root && (dirfd = dup(root)) == -1)
-		return -1;
 	*leaf = comp;
-	return dirfd;
+	return dirfd;	/* root itself for a top-level name: the caller must not close it */
 }
 
 static int
@@ -92,8 +90,6 @@ open_leaf(int dirfd, const char *leaf, struct stat *st)
 {
 	int fd;
 
-	if (leaf[0] == '.' || strlen(leaf) > NAME_MAX_LEN)
-		return -1;
 	fd = openat(dirfd, leaf, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1)
 		return -1;
@@ -145,18 +141,76 @@ same_version(const struct rn_http_etag_entry *e, const struct stat *st)
 	    e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
-/* The file's ETag, from the cache when the file has not changed. */
-static const char *
-file_etag(struct rn_http_server *srv, int fd, const struct stat *st)
+static struct rn_http_etag_entry *
+cache_slot(struct rn_http_server *srv, const struct stat *st)
 {
 	uint64_t key = ((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)st->st_ino;
-	struct rn_http_etag_entry *e = &srv->etags[key % RN_HTTP_ETAG_CACHE];
+
+	return &srv->etags[key % RN_HTTP_ETAG_CACHE];
+}
+
+static void
+cache_clear(struct rn_http_server *srv, struct rn_http_etag_entry *e)
+{
+	if (e->body != NULL) {
+		srv->cache_bytes -= (size_t)e->size;
+		RN_FREE(e->body);
+	}
+	memset(e, 0, sizeof(*e));
+}
+
+void
+rn_http_static_cache_clear(struct rn_http_server *srv)
+{
+	size_t i;
+
+	for (i = 0; i < RN_HTTP_ETAG_CACHE; i++)
+		cache_clear(srv, &srv->etags[i]);
+}
+
+static enum rn_err
+read_small(int fd, size_t size, char **out)
+{
+	char *p = malloc(size ? size : 1);
+	size_t got = 0;
+	ssize_t n;
+
+	if (p == NULL)
+		return RN_ERR_NOMEM;
+	while (got < size) {
+		n = pread(fd, p + got, size - got, (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(p);
+			return RN_ERR_IO;
+		}
+		got += (size_t)n;
+	}
+	*out = p;
+	return RN_OK;
+}
+
+/*
+ * Hash the file (and keep its bytes when it is small and the cache has
+ * room); the entry stays valid while size, mtime and ctime do not change.
+ */
+static struct rn_http_etag_entry *
+cache_fill(struct rn_http_server *srv, int fd, const struct stat *st)
+{
+	struct rn_http_etag_entry *e = cache_slot(srv, st);
+	char *body = NULL;
 
 	if (same_version(e, st))
-		return e->etag;
-	if (hash_file(fd, st->st_size, e->etag) != RN_OK) {
-		e->ino = 0;
-		e->dev = 0;
+		return e;
+	cache_clear(srv, e);
+	if ((uint64_t)st->st_size <= RN_HTTP_SMALL_FILE &&
+	    srv->cache_bytes + (size_t)st->st_size <= RN_HTTP_FILE_CACHE_BYTES &&
+	    read_small(fd, (size_t)st->st_size, &body) == RN_OK) {
+		rn_http_etag_of(body, (size_t)st->st_size, e->etag);
+		e->body = body;
+		srv->cache_bytes += (size_t)st->st_size;
+	} else if (hash_file(fd, st->st_size, e->etag) != RN_OK) {
 		return NULL;
 	}
 	e->dev = st->st_dev;
@@ -164,61 +218,31 @@ file_etag(struct rn_http_server *srv, int fd, const struct stat *st)
 	e->size = st->st_size;
 	e->mtime = st->st_mtim;
 	e->ctime = st->st_ctim;
-	return e->etag;
+	return e;
 }
 
-struct file_choice {
-	int		 fd;
-	struct stat	 st;
-	const char	*etag;
-	bool		 gzip;
-	bool		 has_gzip;	/* a NAME.gz exists: answers vary */
+/* What to send: one file version, from memory or from its descriptor. */
+struct file_body {
+	const char			*name;	/* for the content type */
+	const struct rn_http_etag_entry	*e;
+	int				 fd;	/* -1 when e->body holds the bytes */
+	bool				 gzip;
 };
-
-/* Pick the identity file or its precompressed NAME.gz sibling. */
-static int
-choose_file(struct rn_http_server *srv, const struct rn_http_req *req, int dirfd,
-    const char *leaf, struct file_choice *fc)
-{
-	char gzname[NAME_MAX_LEN + 4];
-	size_t n = strlen(leaf);
-	struct stat gst;
-	int gfd;
-
-	memset(fc, 0, sizeof(*fc));
-	fc->fd = -1;
-	if ((fc->fd = open_leaf(dirfd, leaf, &fc->st)) == -1)
-		return -1;
-	/* open_leaf() has refused names over NAME_MAX_LEN. */
-	memcpy(gzname, leaf, n);
-	memcpy(gzname + n, ".gz", 4);
-	fc->has_gzip = fstatat(dirfd, gzname, &gst, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISREG(gst.st_mode);
-	if (fc->has_gzip && req->accept_gzip && req->range == NULL &&
-	    (gfd = open_leaf(dirfd, gzname, &gst)) != -1) {
-		close(fc->fd);
-		fc->fd = gfd;
-		fc->st = gst;
-		fc->gzip = true;
-	}
-	fc->etag = file_etag(srv, fc->fd, &fc->st);
-	return fc->etag == NULL ? -1 : 0;
-}
 
 /* Apply Range (and If-Range) to the identity file; returns the status. */
 static int
-apply_range(const struct rn_http_req *req, const struct file_choice *fc, uint64_t *off,
+apply_range(const struct rn_http_req *req, const struct file_body *fb, uint64_t *off,
     uint64_t *len, char *crange, size_t crsz)
 {
-	uint64_t size = (uint64_t)fc->st.st_size, first, last;
+	uint64_t size = (uint64_t)fb->e->size, first, last;
 	enum rn_err err;
 
 	*off = 0;
 	*len = size;
-	if (req->range == NULL || fc->gzip || req->method == RN_HTTP_POST)
+	if (req->range == NULL || fb->gzip)
 		return 200;
-	if (req->if_range != NULL && (req->if_range_len != strlen(fc->etag) ||
-	    memcmp(req->if_range, fc->etag, req->if_range_len) != 0))
+	if (req->if_range != NULL && (req->if_range_len != strlen(fb->e->etag) ||
+	    memcmp(req->if_range, fb->e->etag, req->if_range_len) != 0))
 		return 200;
 	err = rn_http_parse_range(req->range, req->range_len, size, &first, &last);
 	if (err == RN_ERR_NOTFOUND)
@@ -235,53 +259,92 @@ apply_range(const struct rn_http_req *req, const struct file_choice *fc, uint64_
 }
 
 static void
-send_file(struct rn_http_exchange *ex, const char *leaf, struct file_choice *fc)
+send_file(struct rn_http_exchange *ex, const struct file_body *fb)
 {
 	const struct rn_http_req *req = ex->conn->req;
+	struct evbuffer *out = bufferevent_get_output(ex->conn->bev);
+	const struct rn_http_blob *b;
 	char crange[96];
-	uint64_t off, len;
-	struct rn_http_head h = { .content_type = content_type_of(leaf),
-	    .cache_control = "no-cache", .etag = fc->etag, .accept_ranges = true,
-	    .vary_encoding = fc->has_gzip, .content_encoding = fc->gzip ? "gzip" : NULL };
+	uint64_t off = 0, len = 0;
+	int fd = fb->fd;
+	/* Vary always: whether a NAME.gz exists is only checked for gzip clients. */
+	struct rn_http_head h = { .content_type = content_type_of(fb->name),
+	    .cache_control = "no-cache", .etag = fb->e->etag, .accept_ranges = true,
+	    .vary_encoding = true, .content_encoding = fb->gzip ? "gzip" : NULL };
 
 	/* If-None-Match is evaluated before Range (RFC 9110 section 13.2.2). */
 	if (req->if_none_match != NULL &&
-	    rn_http_etag_match(req->if_none_match, req->if_none_match_len, fc->etag)) {
+	    rn_http_etag_match(req->if_none_match, req->if_none_match_len, fb->e->etag))
 		h.status = 304;
-		rn_http_put_head(ex, &h);
-		close(fc->fd);
-		rn_http_finish(ex);
-		return;
-	}
-	h.status = apply_range(req, fc, &off, &len, crange, sizeof(crange));
+	else
+		h.status = apply_range(req, fb, &off, &len, crange, sizeof(crange));
+	if (h.status == 206 || h.status == 416)
+		h.content_range = crange;
 	if (h.status == 416) {
-		const struct rn_http_blob *b = rn_http_pages_error(ex->conn->srv->pages, 416);
-
+		b = rn_http_pages_error(ex->conn->srv->pages, 416);
 		h.content_type = b->content_type;
 		h.cache_control = b->cache_control;
 		h.etag = NULL;
-		h.content_range = crange;
+		h.content_encoding = NULL;
 		h.length = b->body.len;
 		rn_http_put_head(ex, &h);
 		if (req->method != RN_HTTP_HEAD)
-			evbuffer_add_reference(bufferevent_get_output(ex->conn->bev),
-			    b->body.data, b->body.len, NULL, NULL);
-		close(fc->fd);
-		rn_http_finish(ex);
-		return;
+			evbuffer_add_reference(out, b->body.data, b->body.len, NULL, NULL);
+	} else {
+		h.length = len;
+		rn_http_put_head(ex, &h);
+		if (req->method == RN_HTTP_HEAD || h.status == 304 || len == 0)
+			;
+		else if (fd == -1)
+			evbuffer_add(out, fb->e->body + off, (size_t)len);
+		else if (evbuffer_add_file(out, fd, (ev_off_t)off, (ev_off_t)len) == 0)
+			fd = -1;	/* the buffer owns it now */
+		else
+			ex->conn->keep_alive = false;	/* the head is out; no body can follow */
 	}
-	if (h.status == 206)
-		h.content_range = crange;
-	h.length = len;
-	rn_http_put_head(ex, &h);
-	if (req->method == RN_HTTP_HEAD || len == 0)
-		close(fc->fd);
-	else if (evbuffer_add_file(bufferevent_get_output(ex->conn->bev), fc->fd,
-	    (ev_off_t)off, (ev_off_t)len) != 0) {
-		close(fc->fd);
-		ex->conn->keep_alive = false;	/* the head is out; the body cannot follow */
-	}
+	if (fd != -1)
+		close(fd);
 	rn_http_finish(ex);
+}
+
+/* Serve leaf of dirfd, or its NAME.gz variant to clients that take gzip. */
+static bool
+serve_leaf(struct rn_http_exchange *ex, int dirfd, const char *leaf)
+{
+	struct rn_http_server *srv = ex->conn->srv;
+	const struct rn_http_req *req = ex->conn->req;
+	char gzname[NAME_MAX_LEN + 4];
+	struct file_body fb = { .name = leaf, .fd = -1 };
+	size_t n = strlen(leaf);
+	struct stat st;
+
+	if (leaf[0] == '.' || leaf[0] == '\0' || n > NAME_MAX_LEN ||
+	    fstatat(dirfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
+		return false;
+	if (req->accept_gzip && req->range == NULL) {
+		memcpy(gzname, leaf, n);
+		memcpy(gzname + n, ".gz", 4);
+		if ((fb.fd = open_leaf(dirfd, gzname, &st)) != -1)
+			fb.gzip = true;
+	}
+	/* A small file known unchanged is answered from memory: no open at all. */
+	fb.e = cache_slot(srv, &st);
+	if (!fb.gzip && fb.e->body != NULL && same_version(fb.e, &st)) {
+		send_file(ex, &fb);
+		return true;
+	}
+	if (fb.fd == -1 && (fb.fd = open_leaf(dirfd, leaf, &st)) == -1)
+		return false;
+	if ((fb.e = cache_fill(srv, fb.fd, &st)) == NULL) {
+		close(fb.fd);
+		return false;
+	}
+	if (fb.e->body != NULL) {
+		close(fb.fd);
+		fb.fd = -1;
+	}
+	send_file(ex, &fb);
+	return true;
 }
 
 void
@@ -292,7 +355,7 @@ rn_http_static_serve(struct rn_http_exchange *ex)
 	const struct rn_http_blob *blob;
 	char rel[RN_HTTP_MAX_PATH + sizeof("index.html")];
 	const char *leaf = NULL;
-	struct file_choice fc;
+	bool served;
 	int dirfd;
 
 	if ((blob = rn_http_pages_find(srv->pages, req->path)) != NULL) {
@@ -310,13 +373,9 @@ rn_http_static_serve(struct rn_http_exchange *ex)
 		rn_http_respond_error(ex, 404);
 		return;
 	}
-	if (choose_file(srv, req, dirfd, leaf, &fc) == -1) {
-		if (fc.fd >= 0)
-			close(fc.fd);
+	served = serve_leaf(ex, dirfd, leaf);
+	if (dirfd != srv->set.public_fd)
 		close(dirfd);
+	if (!served)
 		rn_http_respond_error(ex, 404);
-		return;
-	}
-	close(dirfd);
-	send_file(ex, leaf, &fc);
 }

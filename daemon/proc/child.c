@@ -146,6 +146,7 @@ rn_proc_child_start(struct rn_proc_child *ch)
 	ch->started_ms = rn_time_mono_ms();
 	rn_ipc_free(ch->ipc);
 	if ((ch->ipc = rn_ipc_new(ch->base, sv[0], on_ipc_msg, on_ipc_close, ch)) == NULL) {
+		close(sv[0]);
 		kill(pid, SIGKILL);
 		return RN_ERR_NOMEM;
 	}

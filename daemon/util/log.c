@@ -64,6 +64,9 @@ rn_log_level_name(enum rn_log_level level)
 	return level_names[level];
 }
 
+static void vlog(enum rn_log_level level, const char *suffix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog(enum rn_log_level level, const char *suffix, const char *fmt, va_list ap)
 {

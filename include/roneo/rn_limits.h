@@ -33,6 +33,8 @@
 
 /* Static files */
 #define RN_HTTP_ETAG_CACHE		1024u	/* entries */
+#define RN_HTTP_SMALL_FILE		(64u * 1024u)	/* files kept in memory, at most */
+#define RN_HTTP_FILE_CACHE_BYTES	(4u * 1024u * 1024u) /* for all of them */
 #define RN_HTTP_MAX_STATIC_FILE		(1ull << 40)
 
 /* Config */
