@@ -404,6 +404,8 @@ begin_stop(struct parent *p)
 		return;
 	p->stopping = true;
 	rn_log_notice("stopping");
+	/* New connections are refused from now on, not left in the backlog. */
+	close_listeners(p, true);
 	for (i = 0; i < NCHILDREN; i++)
 		rn_proc_child_stop(p->children[i]);
 	evtimer_add(p->kill_timer, &tv);

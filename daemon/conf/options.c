@@ -46,7 +46,7 @@ static const struct rn_conf_option options[] = {
 	{ "HostName", RN_CONF_LIST, "localhost\n127.0.0.1", OFF(host_names), 0, 0, false,
 	    "Host header value, without port, that requests may carry; repeat for more." },
 	{ "MaxConnections", RN_CONF_UINT, "1024", OFF(max_connections), 1, 65536, false,
-	    "Most client connections open at once; further ones wait in the listen queue." },
+	    "Most client connections open at once; a further one is answered 503 and closed." },
 	{ "HeaderTimeout", RN_CONF_DURATION, "10 seconds", OFF(header_timeout),
 	    1, 10 * MINUTE, false,
 	    "Time a client has to send a whole request head." },

@@ -74,6 +74,8 @@ await_request(struct rn_http_conn *c)
 	c->state = RN_HTTP_ST_HEAD;
 	c->scan = 0;
 	c->parsed = false;
+	if (c->req != NULL)
+		c->req->method = 0;	/* no method until the next head is parsed */
 	c->head_started = false;
 	/* The first head's deadline runs from accept; later ones from their first byte. */
 	c->deadline_set = c->nrequests == 0;
@@ -215,7 +217,11 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Answer an error and close; the request (if any) is abandoned. */
+/*
+ * Reject the request: answer an error and close, since what follows on the
+ * connection (a body, the rest of a bad head) cannot be trusted to frame the
+ * next request.  Ordinary answers such as 404 keep the connection.
+ */
 static void
 conn_fail(struct rn_http_conn *c, int status)
 {
@@ -491,9 +497,15 @@ rn_http_conn_accept(struct rn_http_server *srv, int fd)
 void
 rn_http_conn_shutdown(struct rn_http_conn *c)
 {
-	if (c->state == RN_HTTP_ST_HEAD && !c->head_started &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+	c->keep_alive = false;
+	if (c->state != RN_HTTP_ST_HEAD || c->head_started)
+		return;	/* mid-request: it closes after its answer */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
 		rn_http_conn_free(c);
-	else
-		c->keep_alive = false;
+		return;
+	}
+	/* Between requests with an answer still being written: close after it. */
+	evtimer_del(c->timer);
+	bufferevent_disable(c->bev, EV_READ);
+	c->state = RN_HTTP_ST_CLOSING;
 }

@@ -98,7 +98,7 @@ rn_http_put_head(struct rn_http_exchange *ex, const struct rn_http_head *h)
 	ex->answered = true;
 }
 
-/* HEAD answers and 304s carry no body. */
+/* HEAD answers (even to a HEAD the parser went on to refuse) and 304s carry no body. */
 static bool
 wants_body(const struct rn_http_exchange *ex, int status)
 {
@@ -106,7 +106,7 @@ wants_body(const struct rn_http_exchange *ex, int status)
 
 	if (status == 304 || status == 204)
 		return false;
-	return !(c->parsed && c->req->method == RN_HTTP_HEAD);
+	return !(c->req != NULL && c->req->method == RN_HTTP_HEAD);
 }
 
 void
@@ -116,8 +116,6 @@ rn_http_respond_bytes(struct rn_http_exchange *ex, int status, const char *conte
 	struct rn_http_head h = { .status = status, .content_type = content_type,
 	    .cache_control = "no-store", .length = len };
 
-	if (status >= 400)
-		ex->conn->keep_alive = false;
 	rn_http_put_head(ex, &h);
 	if (wants_body(ex, status) && len > 0)
 		evbuffer_add(bufferevent_get_output(ex->conn->bev), body, len);
@@ -131,8 +129,6 @@ rn_http_respond_error(struct rn_http_exchange *ex, int status)
 	struct rn_http_head h = { .status = status, .content_type = b->content_type,
 	    .cache_control = b->cache_control, .length = b->body.len };
 
-	if (status >= 400)
-		ex->conn->keep_alive = false;
 	if (status == 405)
 		h.allow = "GET, HEAD";
 	rn_http_put_head(ex, &h);
