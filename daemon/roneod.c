@@ -32,61 +32,61 @@
 #define EX_USAGE	64
 #define EX_CONFIG	78
 #define LISTEN_BACKLOG	511
-#define KILL_GRACE_SECS	2u
+#define KILL_GRACE_SECS 2u
 
 /* The children: a later process (keeper, sync) is one more row here. */
 static const struct {
-	const char	*role;
-	int		(*main)(void);
+	const char *role;
+	int (*main)(void);
 } child_roles[] = {
 	{ "http", rn_http_child_main },
 };
 #define NCHILDREN (sizeof(child_roles) / sizeof(child_roles[0]))
 
 struct listener {
-	int	 fd;
-	char	*spec;
-	char	 unix_path[RN_CONF_MAX_UNIX_PATH + 1];	/* to unlink at exit */
+	int   fd;
+	char *spec;
+	char  unix_path[RN_CONF_MAX_UNIX_PATH + 1]; /* to unlink at exit */
 };
 
 struct parent {
-	struct event_base	*base;
-	struct rn_conf		*conf;
-	const char		*conf_path;	/* NULL: embedded defaults */
-	int			 noverrides;
-	char			**overrides;	/* "--Key value" pairs from argv */
-	int			 lock_fd;
-	size_t			 nlisteners;
-	struct listener		 listeners[RN_CONF_MAX_LIST];
-	struct rn_proc_child	*children[NCHILDREN];
-	struct event		*sig[5];
-	struct event		*kill_timer;
-	bool			 stopping;
-	bool			 announced;
-	int			 status;
+	struct event_base    *base;
+	struct rn_conf	     *conf;
+	const char	     *conf_path; /* NULL: embedded defaults */
+	int		      noverrides;
+	char		    **overrides; /* "--Key value" pairs from argv */
+	int		      lock_fd;
+	size_t		      nlisteners;
+	struct listener	      listeners[RN_CONF_MAX_LIST];
+	struct rn_proc_child *children[NCHILDREN];
+	struct event	     *sig[5];
+	struct event	     *kill_timer;
+	bool		      stopping;
+	bool		      announced;
+	int		      status;
 };
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: roneod [-f FILE] [--verify-config] [--dump-config] "
-	    "[--KeyName value ...]\n"
-	    "       roneod --version | --help\n"
-	    "  -f, --config FILE   read FILE (default " DEFAULT_CONF ", if it exists)\n"
-	    "  --verify-config     check the configuration and exit\n"
-	    "  --dump-config       print the effective configuration and exit\n"
-	    "  --KeyName value     set an option, as in roneod.conf(5)\n"
-	    "  --version           print the version and exit\n"
-	    "  -h, --help          print this help and exit\n");
+		   "[--KeyName value ...]\n"
+		   "       roneod --version | --help\n"
+		   "  -f, --config FILE   read FILE (default " DEFAULT_CONF ", if it exists)\n"
+		   "  --verify-config     check the configuration and exit\n"
+		   "  --dump-config       print the effective configuration and exit\n"
+		   "  --KeyName value     set an option, as in roneod.conf(5)\n"
+		   "  --version           print the version and exit\n"
+		   "  -h, --help          print this help and exit\n");
 }
 
 /* Apply "--Key value" overrides; a list given twice appends the second value. */
 static enum rn_err
 apply_overrides(struct rn_conf *c, int n, char **ov, char *err, size_t errlen)
 {
-	char key[128];
+	char	    key[128];
 	enum rn_err r;
-	int i, j;
+	int	    i, j;
 
 	for (i = 0; i < n; i += 2) {
 		bool again = false;
@@ -105,7 +105,7 @@ static struct rn_conf *
 load_config(const struct parent *p, char *err, size_t errlen)
 {
 	struct rn_conf *c = rn_conf_new();
-	enum rn_err r = RN_OK;
+	enum rn_err	r = RN_OK;
 
 	if (c == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -129,8 +129,8 @@ static enum rn_err
 prepare_datadir(const struct rn_conf *c)
 {
 	struct stat st;
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
+	uid_t	    uid = geteuid();
+	gid_t	    gid = getegid();
 
 	if (geteuid() == 0 && rn_proc_user_ids(c->user, &uid, &gid) != RN_OK) {
 		rn_log_err("User %s does not exist; create it (useradd --system %s) or set User",
@@ -189,10 +189,10 @@ static int
 open_unix(const struct rn_conf_listen *l, const struct rn_conf *c)
 {
 	struct sockaddr_un sun;
-	struct stat st;
-	uid_t uid;
-	gid_t gid;
-	int fd;
+	struct stat	   st;
+	uid_t		   uid;
+	gid_t		   gid;
+	int		   fd;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -218,8 +218,8 @@ static int
 open_inet(const struct rn_conf_listen *l)
 {
 	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd, one = 1;
+	socklen_t		len;
+	int			fd, one = 1;
 
 	memset(&ss, 0, sizeof(ss));
 	if (l->family == RN_CONF_LISTEN_INET) {
@@ -268,21 +268,22 @@ static enum rn_err
 open_listeners(struct parent *p, const struct rn_conf *c)
 {
 	struct rn_conf_listen l;
-	char err[256];
-	size_t i;
-	int fd;
+	char		      err[256];
+	size_t		      i;
+	int		      fd;
 
 	for (i = 0; i < c->listen.n; i++) {
 		struct listener *li = &p->listeners[p->nlisteners];
 
-		if (rn_conf_listen_parse(c->listen.v[i], c->data_directory, &l, err,
-		    sizeof(err)) != RN_OK) {
+		if (rn_conf_listen_parse(c->listen.v[i], c->data_directory, &l, err, sizeof(err)) !=
+		    RN_OK) {
 			rn_log_err("Listen %s: %s", c->listen.v[i], err);
 			return RN_ERR_INVAL;
 		}
 		if (!l.loopback)
 			rn_log_warn("Listen %s is not a loopback address: clients can reach "
-			    "roneod without Tor", c->listen.v[i]);
+				    "roneod without Tor",
+			    c->listen.v[i]);
 		fd = l.family == RN_CONF_LISTEN_UNIX ? open_unix(&l, c) : open_inet(&l);
 		if (fd == -1 || listen(fd, LISTEN_BACKLOG) == -1) {
 			rn_log_errno(RN_LOG_ERR, "Listen %s", c->listen.v[i]);
@@ -306,12 +307,12 @@ static void
 announce(const struct parent *p)
 {
 	struct rn_conf_listen l;
-	char err[256];
-	size_t i;
+	char		      err[256];
+	size_t		      i;
 
 	for (i = 0; i < p->conf->listen.n; i++) {
 		if (rn_conf_listen_parse(p->conf->listen.v[i], p->conf->data_directory, &l, err,
-		    sizeof(err)) != RN_OK)
+			sizeof(err)) != RN_OK)
 			continue;
 		if (l.family == RN_CONF_LISTEN_UNIX)
 			rn_log_notice("listening on unix:%s", l.path);
@@ -328,7 +329,7 @@ static void
 configure_child(struct rn_proc_child *ch, struct parent *p)
 {
 	struct rn_buf dump;
-	size_t i;
+	size_t	      i;
 
 	rn_buf_init(&dump, RN_IPC_MAX_PAYLOAD);
 	if (rn_conf_dump(p->conf, &dump, false) != RN_OK) {
@@ -340,7 +341,7 @@ configure_child(struct rn_proc_child *ch, struct parent *p)
 	    strcmp(rn_proc_child_role(ch), "http") == 0) {
 		for (i = 0; i < p->nlisteners; i++)
 			if (rn_proc_child_send(ch, RN_IPC_LISTENER, p->listeners[i].spec,
-			    strlen(p->listeners[i].spec), p->listeners[i].fd) != RN_OK)
+				strlen(p->listeners[i].spec), p->listeners[i].fd) != RN_OK)
 				break;
 		if (i == p->nlisteners)
 			(void)rn_proc_child_send(ch, RN_IPC_LISTENERS_END, NULL, 0, -1);
@@ -385,7 +386,7 @@ static void
 on_kill_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct parent *p = arg;
-	size_t i;
+	size_t	       i;
 
 	(void)fd;
 	(void)what;
@@ -398,7 +399,7 @@ static void
 begin_stop(struct parent *p)
 {
 	struct timeval tv = { (time_t)(p->conf->shutdown_timeout + KILL_GRACE_SECS), 0 };
-	size_t i;
+	size_t	       i;
 
 	if (p->stopping)
 		return;
@@ -429,9 +430,9 @@ same_listen(const struct rn_conf *a, const struct rn_conf *b)
 static void
 reload(struct parent *p)
 {
-	char err[512];
+	char		err[512];
 	struct rn_conf *c;
-	size_t i;
+	size_t		i;
 
 	if (p->conf_path == NULL) {
 		rn_log_notice("SIGHUP: no configuration file to reload");
@@ -444,7 +445,7 @@ reload(struct parent *p)
 	if (strcmp(c->data_directory, p->conf->data_directory) != 0 ||
 	    strcmp(c->user, p->conf->user) != 0) {
 		rn_log_err("SIGHUP: DataDirectory and User change only on restart; "
-		    "keeping the running configuration");
+			   "keeping the running configuration");
 		rn_conf_free(c);
 		return;
 	}
@@ -454,7 +455,7 @@ reload(struct parent *p)
 		if (open_listeners(&fresh, c) != RN_OK) {
 			close_listeners(&fresh, false);
 			rn_log_err("SIGHUP: cannot open the new listeners; keeping the "
-			    "running configuration");
+				   "running configuration");
 			rn_conf_free(c);
 			return;
 		}
@@ -475,16 +476,14 @@ static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct parent *p = arg;
-	int status;
-	pid_t pid;
-	size_t i;
+	int	       status;
+	pid_t	       pid;
+	size_t	       i;
 
 	(void)what;
 	switch (sig) {
 	case SIGTERM:
-	case SIGINT:
-		begin_stop(p);
-		break;
+	case SIGINT: begin_stop(p); break;
 	case SIGHUP:
 		if (!p->stopping)
 			reload(p);
@@ -497,8 +496,7 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 		if (p->stopping && all_children_gone(p))
 			event_base_loopexit(p->base, NULL);
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -506,8 +504,8 @@ static enum rn_err
 run(struct parent *p)
 {
 	static const struct rn_proc_child_ops ops = { on_child_start, on_child_msg };
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
-	size_t i;
+	static const int		      sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	size_t				      i;
 
 	if ((p->base = event_base_new()) == NULL ||
 	    (p->kill_timer = evtimer_new(p->base, on_kill_timer, p)) == NULL)
@@ -591,7 +589,7 @@ static int
 check_only(struct parent *p, bool dump)
 {
 	struct rn_buf out;
-	int rc = 0;
+	int	      rc = 0;
 
 	if (!dump) {
 		printf("roneod: configuration OK\n");
@@ -618,10 +616,10 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct parent p = { .lock_fd = -1 };
-	bool verify = false, dump = false;
-	char err[512];
-	int ch, rc = EX_USAGE;
-	size_t r;
+	bool	      verify = false, dump = false;
+	char	      err[512];
+	int	      ch, rc = EX_USAGE;
+	size_t	      r;
 
 	if (argc == 3 && strcmp(argv[1], "--child") == 0) {
 		for (r = 0; r < NCHILDREN; r++)
@@ -637,8 +635,14 @@ main(int argc, char **argv)
 		case 'f': p.conf_path = optarg; break;
 		case 'V': verify = true; break;
 		case 'D': dump = true; break;
-		case 'v': printf("roneod %s\n", PACKAGE_VERSION); rc = 0; goto out;
-		case 'h': usage(stdout); rc = 0; goto out;
+		case 'v':
+			printf("roneod %s\n", PACKAGE_VERSION);
+			rc = 0;
+			goto out;
+		case 'h':
+			usage(stdout);
+			rc = 0;
+			goto out;
 		default: usage(stderr); goto out;
 		}
 	}
@@ -657,7 +661,7 @@ main(int argc, char **argv)
 		rc = check_only(&p, dump);
 		rn_conf_free(p.conf);
 	} else {
-		rc = serve(&p);	/* frees p.conf */
+		rc = serve(&p); /* frees p.conf */
 	}
 out:
 	free(p.overrides);

@@ -14,35 +14,47 @@
 
 #include "roneo/rn_conf.h"
 
-#define KIB	UINT64_C(1024)
-#define MIB	(UINT64_C(1024) * KIB)
-#define GIB	(UINT64_C(1024) * MIB)
-#define MINUTE	UINT64_C(60)
-#define HOUR	(UINT64_C(60) * MINUTE)
-#define DAY	(UINT64_C(24) * HOUR)
+#define KIB    UINT64_C(1024)
+#define MIB    (UINT64_C(1024) * KIB)
+#define GIB    (UINT64_C(1024) * MIB)
+#define MINUTE UINT64_C(60)
+#define HOUR   (UINT64_C(60) * MINUTE)
+#define DAY    (UINT64_C(24) * HOUR)
 
-#define MSG_MAX	1024	/* one error message, before the "NAME:LINE: " prefix */
-#define ESC_MAX	(4 * RN_LOG_UNTRUSTED_MAX + 8)
-#define NUM_MAX	64	/* a formatted size or duration */
+#define MSG_MAX 1024 /* one error message, before the "NAME:LINE: " prefix */
+#define ESC_MAX (4 * RN_LOG_UNTRUSTED_MAX + 8)
+#define NUM_MAX 64 /* a formatted size or duration */
 
 struct unit {
-	const char	*name;
-	uint64_t	 mult;
+	const char *name;
+	uint64_t    mult;
 };
 
 /* Sizes: KB and KiB are both 1024, as in tor. */
 static const struct unit size_units[] = {
-	{ "bytes", 1 }, { "byte", 1 }, { "B", 1 },
-	{ "KB", KIB }, { "KiB", KIB },
-	{ "MB", MIB }, { "MiB", MIB },
-	{ "GB", GIB }, { "GiB", GIB },
+	{ "bytes", 1 },
+	{ "byte", 1 },
+	{ "B", 1 },
+	{ "KB", KIB },
+	{ "KiB", KIB },
+	{ "MB", MIB },
+	{ "MiB", MIB },
+	{ "GB", GIB },
+	{ "GiB", GIB },
 };
 
 static const struct unit duration_units[] = {
-	{ "seconds", 1 }, { "second", 1 }, { "sec", 1 }, { "s", 1 },
-	{ "minutes", MINUTE }, { "minute", MINUTE }, { "min", MINUTE },
-	{ "hours", HOUR }, { "hour", HOUR },
-	{ "days", DAY }, { "day", DAY },
+	{ "seconds", 1 },
+	{ "second", 1 },
+	{ "sec", 1 },
+	{ "s", 1 },
+	{ "minutes", MINUTE },
+	{ "minute", MINUTE },
+	{ "min", MINUTE },
+	{ "hours", HOUR },
+	{ "hour", HOUR },
+	{ "days", DAY },
+	{ "day", DAY },
 };
 
 static void errf(char *, size_t, const char *, ...) __attribute__((format(printf, 3, 4)));
@@ -98,7 +110,7 @@ static const struct rn_conf_option *
 find_option(const char *key, size_t n)
 {
 	const struct rn_conf_option *opts;
-	size_t i, nopts;
+	size_t			     i, nopts;
 
 	opts = rn_conf_options(&nopts);
 	for (i = 0; i < nopts; i++)
@@ -121,7 +133,8 @@ check_bytes(const char *s, size_t n, char *msg, size_t msglen)
 			return RN_ERR_INVAL;
 		}
 		if (ch == '\r' && i + 1 == n) {
-			errf(msg, msglen, "line ends with a carriage return: CRLF line "
+			errf(msg, msglen,
+			    "line ends with a carriage return: CRLF line "
 			    "endings are not accepted, save the file with LF line endings");
 			return RN_ERR_INVAL;
 		}
@@ -135,11 +148,10 @@ check_bytes(const char *s, size_t n, char *msg, size_t msglen)
 
 /* "N [unit]": digits, optional blanks, optional unit; overflow-checked. */
 static enum rn_err
-parse_number_unit(const char *s, size_t n, const struct unit *units, size_t nunits,
-    uint64_t *out)
+parse_number_unit(const char *s, size_t n, const struct unit *units, size_t nunits, uint64_t *out)
 {
-	uint64_t v, mult = 1;
-	size_t digits = 0, i;
+	uint64_t    v, mult = 1;
+	size_t	    digits = 0, i;
 	enum rn_err r;
 
 	while (digits < n && s[digits] >= '0' && s[digits] <= '9')
@@ -185,7 +197,7 @@ static const char *
 format_duration(uint64_t v, char *out, size_t outsz)
 {
 	const char *unit = "second";
-	uint64_t n = v;
+	uint64_t    n = v;
 
 	if (v != 0 && v % DAY == 0) {
 		n = v / DAY;
@@ -202,11 +214,11 @@ format_duration(uint64_t v, char *out, size_t outsz)
 }
 
 static enum rn_err
-set_number(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n,
-    char *msg, size_t msglen)
+set_number(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n, char *msg,
+    size_t msglen)
 {
-	char e[ESC_MAX], lo[NUM_MAX], hi[NUM_MAX];
-	uint64_t x = 0;
+	char	    e[ESC_MAX], lo[NUM_MAX], hi[NUM_MAX];
+	uint64_t    x = 0;
 	enum rn_err r;
 
 	if (o->type == RN_CONF_UINT)
@@ -221,26 +233,31 @@ set_number(struct rn_conf *c, const struct rn_conf_option *o, const char *v, siz
 	}
 	esc(v, n, e, sizeof(e));
 	if (o->type == RN_CONF_UINT)
-		errf(msg, msglen, "%s: expected an integer from %" PRIu64 " to %" PRIu64
-		    ", got \"%s\"", o->name, o->min, o->max, e);
+		errf(msg, msglen,
+		    "%s: expected an integer from %" PRIu64 " to %" PRIu64 ", got \"%s\"", o->name,
+		    o->min, o->max, e);
 	else if (o->type == RN_CONF_SIZE)
-		errf(msg, msglen, "%s: expected a size from %s to %s (N [bytes|KiB|MiB|GiB])"
-		    ", got \"%s\"", o->name, format_size(o->min, lo, sizeof(lo)),
+		errf(msg, msglen,
+		    "%s: expected a size from %s to %s (N [bytes|KiB|MiB|GiB])"
+		    ", got \"%s\"",
+		    o->name, format_size(o->min, lo, sizeof(lo)),
 		    format_size(o->max, hi, sizeof(hi)), e);
 	else
-		errf(msg, msglen, "%s: expected a duration from %s to %s (N [seconds|minutes|"
-		    "hours|days]), got \"%s\"", o->name, format_duration(o->min, lo, sizeof(lo)),
+		errf(msg, msglen,
+		    "%s: expected a duration from %s to %s (N [seconds|minutes|"
+		    "hours|days]), got \"%s\"",
+		    o->name, format_duration(o->min, lo, sizeof(lo)),
 		    format_duration(o->max, hi, sizeof(hi)), e);
 	return r == RN_OK ? RN_ERR_INVAL : r;
 }
 
 static enum rn_err
-set_list(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n,
-    bool replace, char *msg, size_t msglen)
+set_list(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n, bool replace,
+    char *msg, size_t msglen)
 {
 	struct rn_conf_list *l = field(c, o);
-	char *s;
-	size_t i;
+	char		    *s;
+	size_t		     i;
 
 	if (!replace && l->n >= RN_CONF_MAX_LIST) {
 		errf(msg, msglen, "%s: more than %u values", o->name, RN_CONF_MAX_LIST);
@@ -260,8 +277,8 @@ set_list(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_
 }
 
 static enum rn_err
-set_string(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n,
-    char *msg, size_t msglen)
+set_string(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n, char *msg,
+    size_t msglen)
 {
 	char e[ESC_MAX], **dst = field(c, o), *s;
 
@@ -280,12 +297,12 @@ set_string(struct rn_conf *c, const struct rn_conf_option *o, const char *v, siz
 }
 
 static enum rn_err
-set_loglevel(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n,
-    char *msg, size_t msglen)
+set_loglevel(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n, char *msg,
+    size_t msglen)
 {
-	char buf[16], e[ESC_MAX];
+	char		  buf[16], e[ESC_MAX];
 	enum rn_log_level level;
-	size_t i;
+	size_t		  i;
 
 	if (n < sizeof(buf)) {
 		for (i = 0; i < n; i++)
@@ -306,8 +323,8 @@ set_loglevel(struct rn_conf *c, const struct rn_conf_option *o, const char *v, s
  * and msg names the option.  replace: a list value replaces the whole list.
  */
 static enum rn_err
-set_value(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n,
-    bool replace, char *msg, size_t msglen)
+set_value(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size_t n, bool replace,
+    char *msg, size_t msglen)
 {
 	char e[ESC_MAX];
 
@@ -322,15 +339,11 @@ set_value(struct rn_conf *c, const struct rn_conf_option *o, const char *v, size
 		return RN_ERR_INVAL;
 	case RN_CONF_UINT:
 	case RN_CONF_SIZE:
-	case RN_CONF_DURATION:
-		return set_number(c, o, v, n, msg, msglen);
+	case RN_CONF_DURATION: return set_number(c, o, v, n, msg, msglen);
 	case RN_CONF_STRING:
-	case RN_CONF_PATH:
-		return set_string(c, o, v, n, msg, msglen);
-	case RN_CONF_LIST:
-		return set_list(c, o, v, n, replace, msg, msglen);
-	case RN_CONF_LOGLEVEL:
-		return set_loglevel(c, o, v, n, msg, msglen);
+	case RN_CONF_PATH: return set_string(c, o, v, n, msg, msglen);
+	case RN_CONF_LIST: return set_list(c, o, v, n, replace, msg, msglen);
+	case RN_CONF_LOGLEVEL: return set_loglevel(c, o, v, n, msg, msglen);
 	}
 	errf(msg, msglen, "%s: option of unknown type", o->name);
 	return RN_ERR_INVAL;
@@ -341,7 +354,7 @@ static enum rn_err
 join_path(const char *dir, const char *name, char *out, size_t outsz)
 {
 	size_t n = strlen(dir);
-	int r;
+	int    r;
 
 	r = snprintf(out, outsz, "%s%s%s", dir, n > 0 && dir[n - 1] == '/' ? "" : "/", name);
 	return r < 0 || (size_t)r >= outsz ? RN_ERR_TOOBIG : RN_OK;
@@ -381,8 +394,8 @@ void
 rn_conf_free(struct rn_conf *c)
 {
 	const struct rn_conf_option *opts;
-	struct rn_conf_list *l;
-	size_t i, j, n;
+	struct rn_conf_list	    *l;
+	size_t			     i, j, n;
 
 	if (c == NULL)
 		return;
@@ -403,7 +416,7 @@ rn_conf_free(struct rn_conf *c)
 static enum rn_err
 set_default(struct rn_conf *c, const struct rn_conf_option *o)
 {
-	char msg[MSG_MAX];
+	char	    msg[MSG_MAX];
 	const char *p = o->def, *nl;
 	enum rn_err r;
 
@@ -411,8 +424,8 @@ set_default(struct rn_conf *c, const struct rn_conf_option *o)
 		return set_value(c, o, p, strlen(p), false, msg, sizeof(msg));
 	for (;;) {
 		nl = strchr(p, '\n');
-		r = set_value(c, o, p, nl != NULL ? (size_t)(nl - p) : strlen(p), false, msg,
-		    sizeof(msg));
+		r = set_value(
+		    c, o, p, nl != NULL ? (size_t)(nl - p) : strlen(p), false, msg, sizeof(msg));
 		if (r != RN_OK || nl == NULL)
 			return r;
 		p = nl + 1;
@@ -423,8 +436,8 @@ struct rn_conf *
 rn_conf_new(void)
 {
 	const struct rn_conf_option *opts;
-	struct rn_conf *c;
-	size_t i, n;
+	struct rn_conf		    *c;
+	size_t			     i, n;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
@@ -446,14 +459,14 @@ fail:
  * seen (0: not yet).
  */
 static enum rn_err
-parse_line(struct rn_conf *c, const char *p, size_t n, size_t lineno, size_t *first,
-    char *msg, size_t msglen)
+parse_line(struct rn_conf *c, const char *p, size_t n, size_t lineno, size_t *first, char *msg,
+    size_t msglen)
 {
 	const struct rn_conf_option *o, *opts;
-	const char *key, *v;
-	size_t klen, vlen, idx;
-	char e[ESC_MAX];
-	enum rn_err r;
+	const char		    *key, *v;
+	size_t			     klen, vlen, idx;
+	char			     e[ESC_MAX];
+	enum rn_err		     r;
 
 	if (n > RN_CONF_MAX_LINE) {
 		errf(msg, msglen, "line longer than %u bytes", RN_CONF_MAX_LINE);
@@ -496,14 +509,14 @@ parse_line(struct rn_conf *c, const char *p, size_t n, size_t lineno, size_t *fi
 }
 
 enum rn_err
-rn_conf_parse(struct rn_conf *c, const char *text, size_t len, const char *name, char *err,
-    size_t errlen)
+rn_conf_parse(
+    struct rn_conf *c, const char *text, size_t len, const char *name, char *err, size_t errlen)
 {
 	const struct rn_conf_option *pub;
-	char msg[MSG_MAX];
-	size_t *first = NULL, off = 0, lineno, n, nopts;
-	bool derived;
-	enum rn_err r = RN_OK;
+	char			     msg[MSG_MAX];
+	size_t			    *first = NULL, off = 0, lineno, n, nopts;
+	bool			     derived;
+	enum rn_err		     r = RN_OK;
 
 	if (name == NULL)
 		name = "(config)";
@@ -540,10 +553,10 @@ enum rn_err
 rn_conf_set(struct rn_conf *c, const char *key, const char *value, char *err, size_t errlen)
 {
 	const struct rn_conf_option *o;
-	char msg[MSG_MAX], e[ESC_MAX];
-	bool append = false, derived;
-	size_t n;
-	enum rn_err r;
+	char			     msg[MSG_MAX], e[ESC_MAX];
+	bool			     append = false, derived;
+	size_t			     n;
+	enum rn_err		     r;
 
 	if (c == NULL || key == NULL || value == NULL) {
 		errf(err, errlen, "missing option or value");
@@ -594,9 +607,9 @@ enum rn_err
 rn_conf_load(struct rn_conf *c, const char *path, char *err, size_t errlen)
 {
 	struct rn_buf b;
-	char msg[MSG_MAX];
-	enum rn_err r;
-	int saved;
+	char	      msg[MSG_MAX];
+	enum rn_err   r;
+	int	      saved;
 
 	rn_buf_init(&b, RN_CONF_MAX_FILE);
 	errno = 0;
@@ -629,11 +642,11 @@ rn_conf_listen_is_unix(const char *spec)
 }
 
 static enum rn_err
-listen_unix(const char *spec, const char *data_directory, struct rn_conf_listen *out,
-    char *err, size_t errlen)
+listen_unix(const char *spec, const char *data_directory, struct rn_conf_listen *out, char *err,
+    size_t errlen)
 {
 	const char *path = spec + 5;
-	char e[ESC_MAX];
+	char	    e[ESC_MAX];
 	enum rn_err r = RN_OK;
 
 	out->family = RN_CONF_LISTEN_UNIX;
@@ -662,12 +675,12 @@ listen_unix(const char *spec, const char *data_directory, struct rn_conf_listen 
 
 /* Split "HOST:PORT" or "[HOST6]:PORT"; the host goes to out->host unparsed. */
 static enum rn_err
-listen_split(const char *spec, struct rn_conf_listen *out, const char **port, bool *v6,
-    char *err, size_t errlen)
+listen_split(const char *spec, struct rn_conf_listen *out, const char **port, bool *v6, char *err,
+    size_t errlen)
 {
 	const char *host = spec, *end, *colon;
-	char e[ESC_MAX];
-	size_t n;
+	char	    e[ESC_MAX];
+	size_t	    n;
 
 	esc(spec, strlen(spec), e, sizeof(e));
 	*v6 = spec[0] == '[';
@@ -680,8 +693,10 @@ listen_split(const char *spec, struct rn_conf_listen *out, const char **port, bo
 		colon = end + 1;
 	} else {
 		if ((colon = strchr(spec, ':')) == NULL || strchr(colon + 1, ':') != NULL) {
-			errf(err, errlen, "\"%s\": expected IPv4:PORT, [IPv6]:PORT, "
-			    "localhost:PORT or unix:PATH", e);
+			errf(err, errlen,
+			    "\"%s\": expected IPv4:PORT, [IPv6]:PORT, "
+			    "localhost:PORT or unix:PATH",
+			    e);
 			return RN_ERR_INVAL;
 		}
 		end = colon;
@@ -701,11 +716,11 @@ static enum rn_err
 listen_tcp(const char *spec, struct rn_conf_listen *out, char *err, size_t errlen)
 {
 	static const uint8_t v6loop[16] = { [15] = 1 };
-	const char *port;
-	char e[ESC_MAX];
-	uint64_t p;
-	bool v6;
-	enum rn_err r;
+	const char	    *port;
+	char		     e[ESC_MAX];
+	uint64_t	     p;
+	bool		     v6;
+	enum rn_err	     r;
 
 	if ((r = listen_split(spec, out, &port, &v6, err, errlen)) != RN_OK)
 		return r;
@@ -756,9 +771,9 @@ static bool
 host_name_ok(const char *s)
 {
 	uint8_t addr[16];
-	char buf[RN_CONF_LISTEN_HOST_MAX];
-	size_t n = strlen(s), i, label = 0;
-	bool digits_only = true;
+	char	buf[RN_CONF_LISTEN_HOST_MAX];
+	size_t	n = strlen(s), i, label = 0;
+	bool	digits_only = true;
 
 	if (n == 0 || n > 253)
 		return false;
@@ -798,13 +813,12 @@ host_name_ok(const char *s)
 
 /* Each option against its own type and range (a config may be built by hand). */
 static enum rn_err
-validate_option(const struct rn_conf *c, const struct rn_conf_option *o, char *err,
-    size_t errlen)
+validate_option(const struct rn_conf *c, const struct rn_conf_option *o, char *err, size_t errlen)
 {
 	const struct rn_conf_list *l;
-	const char *s;
-	uint64_t v;
-	size_t i;
+	const char		  *s;
+	uint64_t		   v;
+	size_t			   i;
 
 	switch (o->type) {
 	case RN_CONF_UINT:
@@ -820,8 +834,9 @@ validate_option(const struct rn_conf *c, const struct rn_conf_option *o, char *e
 	case RN_CONF_PATH:
 		s = *(char *const *)cfield(c, o);
 		if (s == NULL || s[0] == '\0' || (o->type == RN_CONF_PATH && s[0] != '/')) {
-			errf(err, errlen, "%s: %s", o->name, o->type == RN_CONF_PATH ?
-			    "must be an absolute path" : "must not be empty");
+			errf(err, errlen, "%s: %s", o->name,
+			    o->type == RN_CONF_PATH ? "must be an absolute path" :
+						      "must not be empty");
 			return RN_ERR_INVAL;
 		}
 		return RN_OK;
@@ -842,8 +857,7 @@ validate_option(const struct rn_conf *c, const struct rn_conf_option *o, char *e
 			return RN_ERR_INVAL;
 		}
 		return RN_OK;
-	case RN_CONF_BOOL:
-		return RN_OK;
+	case RN_CONF_BOOL: return RN_OK;
 	}
 	return RN_OK;
 }
@@ -852,9 +866,9 @@ static enum rn_err
 validate_listen(const struct rn_conf *c, char *err, size_t errlen)
 {
 	struct rn_conf_listen a, b;
-	char msg[MSG_MAX], e[ESC_MAX];
-	const char *s;
-	size_t i, j;
+	char		      msg[MSG_MAX], e[ESC_MAX];
+	const char	     *s;
+	size_t		      i, j;
 
 	for (i = 0; i < c->listen.n; i++) {
 		s = c->listen.v[i];
@@ -863,8 +877,10 @@ validate_listen(const struct rn_conf *c, char *err, size_t errlen)
 			return RN_ERR_INVAL;
 		}
 		if (!a.loopback && !c->allow_non_loopback) {
-			errf(err, errlen, "Listen: \"%s\" is not a loopback address; set "
-			    "AllowNonLoopback 1 to listen on it", esc(s, strlen(s), e, sizeof(e)));
+			errf(err, errlen,
+			    "Listen: \"%s\" is not a loopback address; set "
+			    "AllowNonLoopback 1 to listen on it",
+			    esc(s, strlen(s), e, sizeof(e)));
 			return RN_ERR_PERM;
 		}
 		for (j = 0; j < i; j++) {
@@ -886,26 +902,28 @@ enum rn_err
 rn_conf_validate(const struct rn_conf *c, char *err, size_t errlen)
 {
 	const struct rn_conf_option *opts;
-	char e[ESC_MAX];
-	size_t i, n;
-	enum rn_err r;
+	char			     e[ESC_MAX];
+	size_t			     i, n;
+	enum rn_err		     r;
 
 	opts = rn_conf_options(&n);
 	for (i = 0; i < n; i++)
 		if ((r = validate_option(c, &opts[i], err, errlen)) != RN_OK)
 			return r;
 	if (c->max_request_line > c->max_header_bytes) {
-		errf(err, errlen, "MaxRequestLine (%" PRIu64 ") may not exceed MaxHeaderBytes (%"
-		    PRIu64 ")", c->max_request_line, c->max_header_bytes);
+		errf(err, errlen,
+		    "MaxRequestLine (%" PRIu64 ") may not exceed MaxHeaderBytes (%" PRIu64 ")",
+		    c->max_request_line, c->max_header_bytes);
 		return RN_ERR_INVAL;
 	}
 	if ((r = validate_listen(c, err, errlen)) != RN_OK)
 		return r;
 	for (i = 0; i < c->host_names.n; i++) {
 		if (!host_name_ok(c->host_names.v[i])) {
-			errf(err, errlen, "HostName: \"%s\" is not a lower-case host name, an IPv4 "
-			    "address or a bracketed IPv6 address", esc(c->host_names.v[i],
-			    strlen(c->host_names.v[i]), e, sizeof(e)));
+			errf(err, errlen,
+			    "HostName: \"%s\" is not a lower-case host name, an IPv4 "
+			    "address or a bracketed IPv6 address",
+			    esc(c->host_names.v[i], strlen(c->host_names.v[i]), e, sizeof(e)));
 			return RN_ERR_INVAL;
 		}
 	}
@@ -926,19 +944,17 @@ dump_value_ok(const char *name, const char *s)
 }
 
 static enum rn_err
-dump_option(const struct rn_conf *c, const struct rn_conf_option *o, struct rn_buf *out,
-    bool redact)
+dump_option(
+    const struct rn_conf *c, const struct rn_conf_option *o, struct rn_buf *out, bool redact)
 {
 	const struct rn_conf_list *l;
-	char num[NUM_MAX];
-	const char *v = NULL;
-	enum rn_err r = RN_OK;
-	size_t i;
+	char			   num[NUM_MAX];
+	const char		  *v = NULL;
+	enum rn_err		   r = RN_OK;
+	size_t			   i;
 
 	switch (o->type) {
-	case RN_CONF_BOOL:
-		v = *(const bool *)cfield(c, o) ? "1" : "0";
-		break;
+	case RN_CONF_BOOL: v = *(const bool *)cfield(c, o) ? "1" : "0"; break;
 	case RN_CONF_UINT:
 		snprintf(num, sizeof(num), "%" PRIu64, *(const uint64_t *)cfield(c, o));
 		v = num;
@@ -952,7 +968,7 @@ dump_option(const struct rn_conf *c, const struct rn_conf_option *o, struct rn_b
 	case RN_CONF_STRING:
 	case RN_CONF_PATH:
 		if ((v = *(char *const *)cfield(c, o)) == NULL)
-			return RN_OK;	/* unset: parsing the dump leaves it unset */
+			return RN_OK; /* unset: parsing the dump leaves it unset */
 		break;
 	case RN_CONF_LOGLEVEL:
 		v = rn_log_level_name(*(const enum rn_log_level *)cfield(c, o));
@@ -964,8 +980,8 @@ dump_option(const struct rn_conf *c, const struct rn_conf_option *o, struct rn_b
 		for (i = 0; i < l->n && r == RN_OK; i++) {
 			if (!dump_value_ok(o->name, l->v[i]))
 				return RN_ERR_INVAL;
-			r = rn_buf_printf(out, "%s %s\n", o->name,
-			    redact && o->secret ? "[redacted]" : l->v[i]);
+			r = rn_buf_printf(
+			    out, "%s %s\n", o->name, redact && o->secret ? "[redacted]" : l->v[i]);
 		}
 		return r;
 	}
@@ -978,8 +994,8 @@ enum rn_err
 rn_conf_dump(const struct rn_conf *c, struct rn_buf *out, bool redact)
 {
 	const struct rn_conf_option *opts;
-	size_t i, n, start = out->len;
-	enum rn_err r = RN_OK;
+	size_t			     i, n, start = out->len;
+	enum rn_err		     r = RN_OK;
 
 	opts = rn_conf_options(&n);
 	for (i = 0; i < n && r == RN_OK; i++)

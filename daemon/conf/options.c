@@ -15,14 +15,14 @@
 
 #include "roneo/rn_conf.h"
 
-#define KIB	UINT64_C(1024)
-#define MIB	(UINT64_C(1024) * KIB)
-#define GIB	(UINT64_C(1024) * MIB)
-#define TIB	(UINT64_C(1024) * GIB)
-#define MINUTE	UINT64_C(60)
-#define HOUR	(UINT64_C(60) * MINUTE)
+#define KIB    UINT64_C(1024)
+#define MIB    (UINT64_C(1024) * KIB)
+#define GIB    (UINT64_C(1024) * MIB)
+#define TIB    (UINT64_C(1024) * GIB)
+#define MINUTE UINT64_C(60)
+#define HOUR   (UINT64_C(60) * MINUTE)
 
-#define OFF(f)	offsetof(struct rn_conf, f)
+#define OFF(f) offsetof(struct rn_conf, f)
 
 static const struct rn_conf_option options[] = {
 	{ "DataDirectory", RN_CONF_PATH, "/var/lib/roneo", OFF(data_directory), 0, 0, false,
@@ -35,9 +35,8 @@ static const struct rn_conf_option options[] = {
 	    "Least severe level logged: err, warn, notice, info or debug." },
 	{ "SysLog", RN_CONF_BOOL, "0", OFF(syslog), 0, 0, false,
 	    "Log to syslog instead of standard error when 1." },
-	{ "ShutdownTimeout", RN_CONF_DURATION, "10 seconds", OFF(shutdown_timeout),
-	    1, 10 * MINUTE, false,
-	    "Time given to in-flight requests to finish on shutdown." },
+	{ "ShutdownTimeout", RN_CONF_DURATION, "10 seconds", OFF(shutdown_timeout), 1, 10 * MINUTE,
+	    false, "Time given to in-flight requests to finish on shutdown." },
 	{ "Listen", RN_CONF_LIST, "127.0.0.1:8080\nunix:http.sock", OFF(listen), 0, 0, false,
 	    "Address the HTTP child listens on: IPv4:PORT, [IPv6]:PORT, localhost:PORT or "
 	    "unix:PATH; repeat for more." },
@@ -47,9 +46,8 @@ static const struct rn_conf_option options[] = {
 	    "Host header value, without port, that requests may carry; repeat for more." },
 	{ "MaxConnections", RN_CONF_UINT, "1024", OFF(max_connections), 1, 65536, false,
 	    "Most client connections open at once; a further one is answered 503 and closed." },
-	{ "HeaderTimeout", RN_CONF_DURATION, "10 seconds", OFF(header_timeout),
-	    1, 10 * MINUTE, false,
-	    "Time a client has to send a whole request head." },
+	{ "HeaderTimeout", RN_CONF_DURATION, "10 seconds", OFF(header_timeout), 1, 10 * MINUTE,
+	    false, "Time a client has to send a whole request head." },
 	{ "IdleTimeout", RN_CONF_DURATION, "15 seconds", OFF(idle_timeout), 1, HOUR, false,
 	    "Time a keep-alive connection may wait for its next request." },
 	{ "WriteTimeout", RN_CONF_DURATION, "30 seconds", OFF(write_timeout), 1, HOUR, false,
@@ -57,21 +55,18 @@ static const struct rn_conf_option options[] = {
 	{ "BodyMinRate", RN_CONF_SIZE, "1 KiB", OFF(body_min_rate), 0, GIB, false,
 	    "Slowest request body upload, in bytes per second averaged over BodyRateWindow; "
 	    "0 disables the check." },
-	{ "BodyRateWindow", RN_CONF_DURATION, "10 seconds", OFF(body_rate_window),
-	    1, 10 * MINUTE, false,
-	    "Period over which BodyMinRate is averaged." },
+	{ "BodyRateWindow", RN_CONF_DURATION, "10 seconds", OFF(body_rate_window), 1, 10 * MINUTE,
+	    false, "Period over which BodyMinRate is averaged." },
 	{ "MaxRequestLine", RN_CONF_SIZE, "8 KiB", OFF(max_request_line), 256, 64 * KIB, false,
 	    "Longest request line; it may not exceed MaxHeaderBytes." },
-	{ "MaxHeaderBytes", RN_CONF_SIZE, "16 KiB", OFF(max_header_bytes),
-	    KIB, RN_MAX_HTTP_HEADER_BYTES, false,
-	    "Largest request head, request line included." },
+	{ "MaxHeaderBytes", RN_CONF_SIZE, "16 KiB", OFF(max_header_bytes), KIB,
+	    RN_MAX_HTTP_HEADER_BYTES, false, "Largest request head, request line included." },
 	{ "MaxHeaders", RN_CONF_UINT, "64", OFF(max_headers), 1, RN_MAX_HTTP_HEADERS, false,
 	    "Most header fields in one request." },
 	{ "MaxBodySize", RN_CONF_SIZE, "1 MiB", OFF(max_body), 0, TIB, false,
 	    "Largest request body for routes without a limit of their own; 0 refuses bodies." },
-	{ "MaxRequestsPerConnection", RN_CONF_UINT, "1000", OFF(max_requests_per_conn),
-	    1, 1000000, false,
-	    "Requests served on one connection before it is closed." },
+	{ "MaxRequestsPerConnection", RN_CONF_UINT, "1000", OFF(max_requests_per_conn), 1, 1000000,
+	    false, "Requests served on one connection before it is closed." },
 };
 
 const struct rn_conf_option *

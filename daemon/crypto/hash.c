@@ -4,7 +4,7 @@
 #include "roneo/rn_crypto.h"
 
 struct rn_sha256 {
-	EVP_MD_CTX	*ctx;
+	EVP_MD_CTX *ctx;
 };
 
 struct rn_sha256 *

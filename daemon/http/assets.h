@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 struct rn_asset {
-	const char		*name;
-	const unsigned char	*data;
-	size_t			 len;
+	const char	    *name;
+	const unsigned char *data;
+	size_t		     len;
 };
 
 /* Terminated by an entry whose name is NULL. */

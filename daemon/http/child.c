@@ -15,15 +15,15 @@
 #include "roneo/rn_log.h"
 #include "roneo/rn_proc.h"
 
-#define FD_MARGIN 64u	/* descriptors beyond connections: listeners, files, IPC */
+#define FD_MARGIN 64u /* descriptors beyond connections: listeners, files, IPC */
 
 struct http_child {
-	struct event_base	*base;
-	struct rn_ipc		*ipc;
-	struct rn_conf		*conf;
-	struct rn_http_server	*srv;
-	bool			 replacing;	/* a new listener set is arriving */
-	int			 status;
+	struct event_base     *base;
+	struct rn_ipc	      *ipc;
+	struct rn_conf	      *conf;
+	struct rn_http_server *srv;
+	bool		       replacing; /* a new listener set is arriving */
+	int		       status;
 };
 
 /* Enough descriptors for MaxConnections, as far as the hard limit allows. */
@@ -31,7 +31,7 @@ static void
 raise_fd_limit(uint64_t conns)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)(conns + FD_MARGIN);
+	rlim_t	      want = (rlim_t)(conns + FD_MARGIN);
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
@@ -61,11 +61,13 @@ on_stopped(void *arg)
 static void
 apply_conf(struct http_child *hc, const struct rn_ipc_msg *msg)
 {
-	char err[512];
+	char		err[512];
 	struct rn_conf *conf = rn_conf_new();
 
-	if (conf == NULL || rn_conf_parse(conf, (const char *)msg->payload, msg->len, "ipc",
-	    err, sizeof(err)) != RN_OK || rn_conf_validate(conf, err, sizeof(err)) != RN_OK) {
+	if (conf == NULL ||
+	    rn_conf_parse(conf, (const char *)msg->payload, msg->len, "ipc", err, sizeof(err)) !=
+		RN_OK ||
+	    rn_conf_validate(conf, err, sizeof(err)) != RN_OK) {
 		rn_log_err("configuration from the parent refused: %s",
 		    conf == NULL ? "out of memory" : err);
 		rn_conf_free(conf);
@@ -97,9 +99,7 @@ on_msg(struct rn_ipc *ipc, struct rn_ipc_msg *msg, void *arg)
 
 	(void)ipc;
 	switch (msg->type) {
-	case RN_IPC_CONF:
-		apply_conf(hc, msg);
-		break;
+	case RN_IPC_CONF: apply_conf(hc, msg); break;
 	case RN_IPC_LISTENER:
 		if (hc->srv == NULL || msg->fd == -1)
 			break;
@@ -121,8 +121,8 @@ on_msg(struct rn_ipc *ipc, struct rn_ipc_msg *msg, void *arg)
 		if (hc->srv == NULL)
 			stop(hc, 0);
 		else
-			rn_http_server_shutdown(hc->srv, on_stopped, hc,
-			    hc->conf->shutdown_timeout);
+			rn_http_server_shutdown(
+			    hc->srv, on_stopped, hc, hc->conf->shutdown_timeout);
 		break;
 	default:
 		rn_log_err("unexpected IPC frame %u", msg->type);

@@ -75,7 +75,7 @@ await_request(struct rn_http_conn *c)
 	c->scan = 0;
 	c->parsed = false;
 	if (c->req != NULL)
-		c->req->method = 0;	/* no method until the next head is parsed */
+		c->req->method = 0; /* no method until the next head is parsed */
 	c->head_started = false;
 	/* The first head's deadline runs from accept; later ones from their first byte. */
 	c->deadline_set = c->nrequests == 0;
@@ -114,10 +114,6 @@ rn_http_finish(struct rn_http_exchange *ex)
 {
 	struct rn_http_conn *c = ex->conn;
 
-	/* An answer before the whole body was read: the rest cannot be told
-	 * apart from a next request, so the connection must close. */
-	if (c->ex.body_left > 0)
-		c->keep_alive = false;
 	exchange_clear(c);
 	if (!c->keep_alive) {
 		c->state = RN_HTTP_ST_CLOSING;
@@ -146,8 +142,8 @@ linger_start(struct rn_http_conn *c)
 	 */
 	c->state = RN_HTTP_ST_LINGER;
 	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
-	evbuffer_drain(bufferevent_get_input(c->bev),
-	    evbuffer_get_length(bufferevent_get_input(c->bev)));
+	evbuffer_drain(
+	    bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
 	bufferevent_enable(c->bev, EV_READ);
 	arm_timer(c, RN_HTTP_LINGER_SECS);
@@ -187,7 +183,7 @@ on_event(struct bufferevent *bev, short what, void *arg)
 static void
 on_timer(evutil_socket_t fd, short what, void *arg)
 {
-	struct rn_http_conn *c = arg;
+	struct rn_http_conn	      *c = arg;
 	const struct rn_http_settings *set = &c->srv->set;
 
 	(void)fd;
@@ -195,7 +191,7 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 	switch (c->state) {
 	case RN_HTTP_ST_HEAD:
 		if (c->head_started)
-			conn_fail(c, 408);	/* a partial head: say why */
+			conn_fail(c, 408); /* a partial head: say why */
 		else
 			rn_http_conn_free(c);
 		return;
@@ -208,12 +204,9 @@ on_timer(evutil_socket_t fd, short what, void *arg)
 		c->window_bytes = 0;
 		arm_timer(c, set->body_rate_window);
 		return;
-	case RN_HTTP_ST_LINGER:
-		rn_http_conn_free(c);
-		return;
+	case RN_HTTP_ST_LINGER: rn_http_conn_free(c); return;
 	case RN_HTTP_ST_HANDLER:
-	case RN_HTTP_ST_CLOSING:
-		return;
+	case RN_HTTP_ST_CLOSING: return;
 	}
 }
 
@@ -255,7 +248,7 @@ route_find(const struct rn_http_server *srv, const char *path, size_t len)
 
 		n = strlen(r->path);
 		if (n > 0 && r->path[n - 1] == '/' ? (len >= n && memcmp(path, r->path, n) == 0) :
-		    (len == n && memcmp(path, r->path, n) == 0))
+						     (len == n && memcmp(path, r->path, n) == 0))
 			return r;
 	}
 	return NULL;
@@ -264,9 +257,9 @@ route_find(const struct rn_http_server *srv, const char *path, size_t len)
 static void
 dispatch(struct rn_http_conn *c)
 {
-	struct rn_http_req *req = c->req;
+	struct rn_http_req	   *req = c->req;
 	const struct rn_http_route *r;
-	uint64_t max;
+	uint64_t		    max;
 
 	r = route_find(c->srv, req->path, req->path_len);
 	if (r == NULL) {
@@ -301,8 +294,8 @@ dispatch(struct rn_http_conn *c)
 		c->window_bytes = 0;
 		arm_timer(c, c->srv->set.body_rate_window);
 		if (req->expect_continue && req->minor == 1)
-			evbuffer_add(bufferevent_get_output(c->bev),
-			    "HTTP/1.1 100 Continue\r\n\r\n", 25);
+			evbuffer_add(
+			    bufferevent_get_output(c->bev), "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	} else {
 		c->state = RN_HTTP_ST_HANDLER;
 	}
@@ -314,7 +307,7 @@ static void
 start_request(struct rn_http_conn *c, const char *p, size_t head_len)
 {
 	struct rn_http_server *srv = c->srv;
-	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer	      *in = bufferevent_get_input(c->bev);
 
 	evtimer_del(c->timer);
 	if (c->req == NULL && (c->req = malloc(sizeof(*c->req))) == NULL) {
@@ -338,8 +331,8 @@ start_request(struct rn_http_conn *c, const char *p, size_t head_len)
 		conn_fail(c, 421);
 		return;
 	}
-	c->keep_alive = c->req->keep_alive && !srv->shutting_down &&
-	    c->nrequests < srv->set.max_requests;
+	c->keep_alive =
+	    c->req->keep_alive && !srv->shutting_down && c->nrequests < srv->set.max_requests;
 	dispatch(c);
 }
 
@@ -347,12 +340,12 @@ start_request(struct rn_http_conn *c, const char *p, size_t head_len)
 static void
 feed_body(struct rn_http_conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer		   *in = bufferevent_get_input(c->bev);
 	const struct rn_http_route *r = c->ex.route;
-	enum rn_err err;
+	enum rn_err		    err;
 
 	while (c->ex.body_left > 0 && c->state == RN_HTTP_ST_BODY) {
-		size_t avail = evbuffer_get_length(in), n;
+		size_t	       avail = evbuffer_get_length(in), n;
 		unsigned char *p;
 
 		if (avail == 0)
@@ -384,11 +377,11 @@ static void
 read_head(struct rn_http_conn *c)
 {
 	struct rn_http_server *srv = c->srv;
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-	size_t len = evbuffer_get_length(in), head_len = 0;
-	const char *p;
-	int status = 400;
-	enum rn_err err;
+	struct evbuffer	      *in = bufferevent_get_input(c->bev);
+	size_t		       len = evbuffer_get_length(in), head_len = 0;
+	const char	      *p;
+	int		       status = 400;
+	enum rn_err	       err;
 
 	c->head_started = true;
 	if (!c->deadline_set) {
@@ -420,7 +413,7 @@ conn_process(struct rn_http_conn *c)
 		case RN_HTTP_ST_HEAD:
 			if (evbuffer_get_length(in) == 0 ||
 			    evbuffer_get_length(out) > RN_HTTP_OUTPUT_HIGH)
-				goto out;	/* on_write resumes once the answer is out */
+				goto out; /* on_write resumes once the answer is out */
 			{
 				size_t before = evbuffer_get_length(in);
 
@@ -436,12 +429,9 @@ conn_process(struct rn_http_conn *c)
 			if (c->state == RN_HTTP_ST_BODY)
 				goto out;
 			break;
-		case RN_HTTP_ST_LINGER:
-			evbuffer_drain(in, evbuffer_get_length(in));
-			goto out;
+		case RN_HTTP_ST_LINGER: evbuffer_drain(in, evbuffer_get_length(in)); goto out;
 		case RN_HTTP_ST_HANDLER:
-		case RN_HTTP_ST_CLOSING:
-			goto out;
+		case RN_HTTP_ST_CLOSING: goto out;
 		}
 	}
 out:
@@ -461,9 +451,9 @@ void
 rn_http_conn_accept(struct rn_http_server *srv, int fd)
 {
 	const struct rn_http_settings *set = &srv->set;
-	struct timeval wtv = { (time_t)set->write_timeout, 0 };
-	struct rn_http_conn *c;
-	int one = 1;
+	struct timeval		       wtv = { (time_t)set->write_timeout, 0 };
+	struct rn_http_conn	      *c;
+	int			       one = 1;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
@@ -484,8 +474,8 @@ rn_http_conn_accept(struct rn_http_server *srv, int fd)
 	}
 	bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
 	/* Reading pauses when this much is buffered: the bound on input memory. */
-	bufferevent_setwatermark(c->bev, EV_READ, 0,
-	    set->lim.max_header_bytes + RN_HTTP_READ_CHUNK);
+	bufferevent_setwatermark(
+	    c->bev, EV_READ, 0, set->lim.max_header_bytes + RN_HTTP_READ_CHUNK);
 	bufferevent_set_timeouts(c->bev, NULL, &wtv);
 	/* Writing is on only while an answer is left over (flush_output). */
 	bufferevent_disable(c->bev, EV_WRITE);
@@ -499,7 +489,7 @@ rn_http_conn_shutdown(struct rn_http_conn *c)
 {
 	c->keep_alive = false;
 	if (c->state != RN_HTTP_ST_HEAD || c->head_started)
-		return;	/* mid-request: it closes after its answer */
+		return; /* mid-request: it closes after its answer */
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
 		rn_http_conn_free(c);
 		return;

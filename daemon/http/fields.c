@@ -11,7 +11,7 @@
 #include "roneo/rn_http.h"
 
 #define IS_DIGIT(c) ((c) >= '0' && (c) <= '9')
-#define IS_OWS(c) ((c) == ' ' || (c) == '\t')
+#define IS_OWS(c)   ((c) == ' ' || (c) == '\t')
 
 /*
  * 1*DIGIT at v[*pos], saturating at UINT64_MAX: a huge first-pos is simply
@@ -20,7 +20,7 @@
 static bool
 parse_pos(const char *v, size_t n, size_t *pos, uint64_t *out)
 {
-	size_t i = *pos;
+	size_t	 i = *pos;
 	uint64_t x = 0;
 
 	for (; i < n && IS_DIGIT(v[i]); i++) {
@@ -39,7 +39,7 @@ static bool
 is_bytes_unit(const char *v, size_t n)
 {
 	static const char unit[] = "bytes=";
-	size_t i;
+	size_t		  i;
 
 	if (n < sizeof(unit) - 1)
 		return false;
@@ -56,9 +56,9 @@ is_bytes_unit(const char *v, size_t n)
 enum rn_err
 rn_http_parse_range(const char *v, size_t n, uint64_t size, uint64_t *first, uint64_t *last)
 {
-	size_t i = sizeof("bytes=") - 1;
+	size_t	 i = sizeof("bytes=") - 1;
 	uint64_t a = 0, b = 0;
-	bool has_a, has_b;
+	bool	 has_a, has_b;
 
 	if (v == NULL || first == NULL || last == NULL || !is_bytes_unit(v, n))
 		return RN_ERR_NOTFOUND;
@@ -102,7 +102,7 @@ bool
 rn_http_etag_match(const char *inm, size_t n, const char *etag)
 {
 	size_t i = 0, s, olen;
-	bool match = false;
+	bool   match = false;
 
 	if (inm == NULL || etag == NULL)
 		return false;
@@ -145,33 +145,33 @@ rn_http_etag_match(const char *inm, size_t n, const char *etag)
 }
 
 static const struct {
-	int status;
+	int	    status;
 	const char *phrase;
 } reasons[] = {
-    {100, "Continue"},
-    {200, "OK"},
-    {204, "No Content"},
-    {206, "Partial Content"},
-    {301, "Moved Permanently"},
-    {302, "Found"},
-    {304, "Not Modified"},
-    {400, "Bad Request"},
-    {403, "Forbidden"},
-    {404, "Not Found"},
-    {405, "Method Not Allowed"},
-    {408, "Request Timeout"},
-    {411, "Length Required"},
-    {413, "Content Too Large"},
-    {414, "URI Too Long"},
-    {416, "Range Not Satisfiable"},
-    {417, "Expectation Failed"},
-    {421, "Misdirected Request"},
-    {429, "Too Many Requests"},
-    {431, "Request Header Fields Too Large"},
-    {500, "Internal Server Error"},
-    {501, "Not Implemented"},
-    {503, "Service Unavailable"},
-    {505, "HTTP Version Not Supported"},
+	{ 100, "Continue" },
+	{ 200, "OK" },
+	{ 204, "No Content" },
+	{ 206, "Partial Content" },
+	{ 301, "Moved Permanently" },
+	{ 302, "Found" },
+	{ 304, "Not Modified" },
+	{ 400, "Bad Request" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" },
+	{ 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
+	{ 416, "Range Not Satisfiable" },
+	{ 417, "Expectation Failed" },
+	{ 421, "Misdirected Request" },
+	{ 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 503, "Service Unavailable" },
+	{ 505, "HTTP Version Not Supported" },
 };
 
 const char *

@@ -18,8 +18,8 @@
 #define PAGE_MAX (256u * 1024u)
 
 static const struct {
-	int		 status;
-	const char	*message;
+	int	    status;
+	const char *message;
 } error_messages[] = {
 	{ 400, "The request was malformed." },
 	{ 403, "This address is not open to you." },
@@ -42,9 +42,9 @@ static const struct {
 #define NERRORS (sizeof(error_messages) / sizeof(error_messages[0]))
 
 static const struct {
-	const char	*path;
-	const char	*asset;
-	const char	*content_type;
+	const char *path;
+	const char *asset;
+	const char *content_type;
 } embedded_pages[] = {
 	{ "/", "start.html", "text/html; charset=utf-8" },
 	{ "/static/roneo.css", "roneo.css", "text/css; charset=utf-8" },
@@ -52,9 +52,9 @@ static const struct {
 #define NPAGES (sizeof(embedded_pages) / sizeof(embedded_pages[0]))
 
 struct rn_http_pages {
-	struct rn_http_blob	pages[NPAGES];
-	struct rn_http_blob	errors[NERRORS];
-	struct rn_buf		busy;	/* a whole 503 response */
+	struct rn_http_blob pages[NPAGES];
+	struct rn_http_blob errors[NERRORS];
+	struct rn_buf	    busy; /* a whole 503 response */
 };
 
 void
@@ -86,8 +86,8 @@ static enum rn_err
 gzip_into(const void *in, size_t len, struct rn_buf *out)
 {
 	z_stream zs;
-	uLong bound;
-	int rc;
+	uLong	 bound;
+	int	 rc;
 
 	memset(&zs, 0, sizeof(zs));
 	if (deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -110,12 +110,12 @@ gzip_into(const void *in, size_t len, struct rn_buf *out)
 
 /* Replace {{key}} in a template with HTML-escaped values. */
 static enum rn_err
-render(const struct rn_asset *tpl, const char *const *keys, const char *const *vals,
-    size_t n, struct rn_buf *out)
+render(const struct rn_asset *tpl, const char *const *keys, const char *const *vals, size_t n,
+    struct rn_buf *out)
 {
 	const char *s = (const char *)tpl->data, *end = s + tpl->len, *open, *close;
 	enum rn_err err;
-	size_t i;
+	size_t	    i;
 
 	rn_buf_init(out, PAGE_MAX);
 	while ((open = memmem(s, (size_t)(end - s), "{{", 2)) != NULL) {
@@ -140,7 +140,7 @@ static enum rn_err
 make_page(struct rn_http_blob *b, size_t i)
 {
 	const struct rn_asset *a = asset_find(embedded_pages[i].asset);
-	enum rn_err err;
+	enum rn_err	       err;
 
 	if (a == NULL)
 		return RN_ERR_NOTFOUND;
@@ -160,8 +160,8 @@ static enum rn_err
 make_error(struct rn_http_blob *b, const struct rn_asset *tpl, size_t i)
 {
 	static const char *const keys[] = { "status", "reason", "message" };
-	char status[8];
-	const char *vals[3];
+	char			 status[8];
+	const char		*vals[3];
 
 	snprintf(status, sizeof(status), "%d", error_messages[i].status);
 	vals[0] = status;
@@ -179,10 +179,11 @@ make_busy(struct rn_http_pages *p)
 	const struct rn_http_blob *b = rn_http_pages_error(p, 503);
 
 	rn_buf_init(&p->busy, PAGE_MAX + 1024);
-	if (rn_buf_printf(&p->busy, "HTTP/1.1 503 %s\r\n%sContent-Type: %s\r\n"
-	    "Cache-Control: no-store\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-	    rn_http_reason(503), rn_http_security_headers(), b->content_type,
-	    b->body.len) != RN_OK)
+	if (rn_buf_printf(&p->busy,
+		"HTTP/1.1 503 %s\r\n%sContent-Type: %s\r\n"
+		"Cache-Control: no-store\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		rn_http_reason(503), rn_http_security_headers(), b->content_type,
+		b->body.len) != RN_OK)
 		return RN_ERR_NOMEM;
 	return rn_buf_append(&p->busy, b->body.data, b->body.len);
 }
@@ -190,9 +191,9 @@ make_busy(struct rn_http_pages *p)
 struct rn_http_pages *
 rn_http_pages_new(void)
 {
-	struct rn_http_pages *p;
+	struct rn_http_pages  *p;
 	const struct rn_asset *tpl = asset_find("error.html");
-	size_t i;
+	size_t		       i;
 
 	if (tpl == NULL || (p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;

@@ -108,17 +108,17 @@ enum field {
 /* What one parse learns on the way, besides what goes into the request. */
 struct pctx {
 	const char *buf;
-	size_t len;
-	size_t max_rl;
-	size_t max_headers;
-	int method_status; /* 0: served; 405 or 501 */
-	bool absolute;	   /* absolute-form request-target */
-	unsigned nhost;
-	bool te;
-	bool conn_close;
-	bool conn_keep;
-	bool expect_bad;
-	bool ae_bad;
+	size_t	    len;
+	size_t	    max_rl;
+	size_t	    max_headers;
+	int	    method_status; /* 0: served; 405 or 501 */
+	bool	    absolute;	   /* absolute-form request-target */
+	unsigned    nhost;
+	bool	    te;
+	bool	    conn_close;
+	bool	    conn_keep;
+	bool	    expect_bad;
+	bool	    ae_bad;
 	enum qstate gzip;
 	enum qstate star;
 };
@@ -212,11 +212,11 @@ scan_byte(const char *buf, size_t i, size_t end, size_t start, bool *rl_done)
 
 enum rn_err
 rn_http_head_scan(const char *buf, size_t len, size_t *scan, const struct rn_http_limits *lim,
-		  size_t *head_len, int *status)
+    size_t *head_len, int *status)
 {
 	size_t i, p, end, lead = 0, start, rl_lf, max_hb;
-	bool rl_done = false;
-	int r = 0;
+	bool   rl_done = false;
+	int    r = 0;
 
 	if (scan == NULL || lim == NULL || head_len == NULL || status == NULL ||
 	    (buf == NULL && len > 0) || *scan > len) {
@@ -268,7 +268,7 @@ rn_http_head_scan(const char *buf, size_t len, size_t *scan, const struct rn_htt
 static bool
 ipv4_valid(const char *s, size_t n)
 {
-	size_t i = 0, k, d;
+	size_t	 i = 0, k, d;
 	unsigned v;
 
 	for (k = 0; k < 4; k++) {
@@ -290,7 +290,7 @@ static bool
 ipv6_valid(const char *s, size_t n)
 {
 	size_t i = 0, h, g = 0;
-	bool dbl = false;
+	bool   dbl = false;
 
 	if (n >= 2 && s[0] == ':' && s[1] == ':') {
 		dbl = true;
@@ -330,7 +330,7 @@ static bool
 port_valid(const char *s, size_t n)
 {
 	unsigned v = 0;
-	size_t i;
+	size_t	 i;
 
 	if (n < 1 || n > 5)
 		return false;
@@ -347,7 +347,7 @@ static bool
 host_parse(const char *s, size_t n, char out[256])
 {
 	const char *rb;
-	size_t i, hlen;
+	size_t	    i, hlen;
 
 	if (n == 0)
 		return false;
@@ -392,8 +392,8 @@ dot_segment(const char *s, size_t n)
 static enum rn_err
 parse_path(const struct pctx *c, size_t *pos, size_t end, size_t lim_end, struct rn_http_req *req)
 {
-	const char *b = c->buf;
-	size_t i = *pos, o = 0, seg = 0;
+	const char   *b = c->buf;
+	size_t	      i = *pos, o = 0, seg = 0;
 	unsigned char ch;
 
 	while (i < end) {
@@ -434,7 +434,7 @@ static enum rn_err
 parse_query(const struct pctx *c, size_t *pos, size_t end, size_t lim_end, struct rn_http_req *req)
 {
 	const char *b = c->buf;
-	size_t i = *pos + 1;
+	size_t	    i = *pos + 1;
 
 	while (i < end) {
 		if (b[i] == '%') {
@@ -462,7 +462,7 @@ static enum rn_err
 parse_target(struct pctx *c, size_t *pos, size_t lim_end, struct rn_http_req *req)
 {
 	const char *b = c->buf;
-	size_t i = *pos, a, end = clamp_size(c->len, lim_end);
+	size_t	    i = *pos, a, end = clamp_size(c->len, lim_end);
 	enum rn_err err;
 
 	if (end - i >= 7 && IEQ(b + i, 7, "http://")) {
@@ -529,8 +529,7 @@ classify_method(const char *m, size_t n, struct rn_http_req *req)
 		if (memcmp(m, "OPTIONS", 7) == 0 || memcmp(m, "CONNECT", 7) == 0)
 			return 405;
 		break;
-	default:
-		break;
+	default: break;
 	}
 	return 501;
 }
@@ -540,7 +539,7 @@ static enum rn_err
 parse_version(const struct pctx *c, size_t *pos, size_t lim_end, struct rn_http_req *req)
 {
 	const char *b = c->buf;
-	size_t v = *pos, e = v + VERSION_LEN;
+	size_t	    v = *pos, e = v + VERSION_LEN;
 
 	if (c->len - v < VERSION_LEN || memcmp(b + v, "HTTP/", 5) != 0 || !IS(b[v + 5], CT_DIGIT) ||
 	    b[v + 6] != '.' || !IS(b[v + 7], CT_DIGIT))
@@ -561,7 +560,7 @@ static enum rn_err
 parse_request_line(struct pctx *c, size_t *pos, struct rn_http_req *req)
 {
 	const char *b = c->buf;
-	size_t start = *pos, i = start, lim_end, end;
+	size_t	    start = *pos, i = start, lim_end, end;
 	enum rn_err err;
 
 	/* The line's CR may come at lim_end and no later. */
@@ -591,7 +590,7 @@ static bool
 parse_content_length(const char *v, size_t n, uint64_t *out)
 {
 	uint64_t x = 0;
-	size_t i;
+	size_t	 i;
 
 	if (n == 0 || n > RN_HTTP_MAX_CONTENT_LENGTH_DIGITS)
 		return false;
@@ -638,7 +637,7 @@ static bool
 parse_qvalue(const char *v, size_t n, size_t *pos, bool *zero)
 {
 	size_t i = *pos, k;
-	bool one;
+	bool   one;
 
 	if (i >= n || (v[i] != '0' && v[i] != '1'))
 		return false;
@@ -669,7 +668,7 @@ static void
 parse_accept_encoding(struct pctx *c, const char *v, size_t n)
 {
 	size_t i = 0, s, e;
-	bool zero;
+	bool   zero;
 
 	while (i < n) {
 		if (v[i] == ',' || IS_OWS(v[i])) {
@@ -710,28 +709,17 @@ static enum field
 field_id(const char *n, size_t len)
 {
 	switch (len) {
-	case 4:
-		return IEQ(n, len, "host") ? F_HOST : F_OTHER;
-	case 5:
-		return IEQ(n, len, "range") ? F_RANGE : F_OTHER;
-	case 6:
-		return IEQ(n, len, "expect") ? F_EXPECT : F_OTHER;
-	case 8:
-		return IEQ(n, len, "if-range") ? F_IF_RANGE : F_OTHER;
-	case 10:
-		return IEQ(n, len, "connection") ? F_CONNECTION : F_OTHER;
-	case 12:
-		return IEQ(n, len, "content-type") ? F_CONTENT_TYPE : F_OTHER;
-	case 13:
-		return IEQ(n, len, "if-none-match") ? F_IF_NONE_MATCH : F_OTHER;
-	case 14:
-		return IEQ(n, len, "content-length") ? F_CONTENT_LENGTH : F_OTHER;
-	case 15:
-		return IEQ(n, len, "accept-encoding") ? F_ACCEPT_ENCODING : F_OTHER;
-	case 17:
-		return IEQ(n, len, "transfer-encoding") ? F_TRANSFER_ENCODING : F_OTHER;
-	default:
-		return F_OTHER;
+	case 4: return IEQ(n, len, "host") ? F_HOST : F_OTHER;
+	case 5: return IEQ(n, len, "range") ? F_RANGE : F_OTHER;
+	case 6: return IEQ(n, len, "expect") ? F_EXPECT : F_OTHER;
+	case 8: return IEQ(n, len, "if-range") ? F_IF_RANGE : F_OTHER;
+	case 10: return IEQ(n, len, "connection") ? F_CONNECTION : F_OTHER;
+	case 12: return IEQ(n, len, "content-type") ? F_CONTENT_TYPE : F_OTHER;
+	case 13: return IEQ(n, len, "if-none-match") ? F_IF_NONE_MATCH : F_OTHER;
+	case 14: return IEQ(n, len, "content-length") ? F_CONTENT_LENGTH : F_OTHER;
+	case 15: return IEQ(n, len, "accept-encoding") ? F_ACCEPT_ENCODING : F_OTHER;
+	case 17: return IEQ(n, len, "transfer-encoding") ? F_TRANSFER_ENCODING : F_OTHER;
+	default: return F_OTHER;
 	}
 }
 
@@ -763,37 +751,24 @@ apply_field(struct pctx *c, const struct rn_http_header *h, struct rn_http_req *
 			return fail(req, 400, "bad Content-Length");
 		req->has_content_length = true;
 		break;
-	case F_TRANSFER_ENCODING:
-		c->te = true;
-		break;
-	case F_CONNECTION:
-		parse_connection(c, h->value, h->value_len);
-		break;
+	case F_TRANSFER_ENCODING: c->te = true; break;
+	case F_CONNECTION: parse_connection(c, h->value, h->value_len); break;
 	case F_EXPECT:
 		if (!IEQ(h->value, h->value_len, "100-continue"))
 			c->expect_bad = true;
 		else if (req->minor == 1) /* ignored in HTTP/1.0 (RFC 9110 10.1.1) */
 			req->expect_continue = true;
 		break;
-	case F_ACCEPT_ENCODING:
-		parse_accept_encoding(c, h->value, h->value_len);
-		break;
-	case F_IF_NONE_MATCH:
-		keep_first(h, &req->if_none_match, &req->if_none_match_len);
-		break;
-	case F_RANGE:
-		keep_first(h, &req->range, &req->range_len);
-		break;
-	case F_IF_RANGE:
-		keep_first(h, &req->if_range, &req->if_range_len);
-		break;
+	case F_ACCEPT_ENCODING: parse_accept_encoding(c, h->value, h->value_len); break;
+	case F_IF_NONE_MATCH: keep_first(h, &req->if_none_match, &req->if_none_match_len); break;
+	case F_RANGE: keep_first(h, &req->range, &req->range_len); break;
+	case F_IF_RANGE: keep_first(h, &req->if_range, &req->if_range_len); break;
 	case F_CONTENT_TYPE:
 		if (req->content_type != NULL)
 			return fail(req, 400, "duplicate Content-Type");
 		keep_first(h, &req->content_type, &req->content_type_len);
 		break;
-	case F_OTHER:
-		break;
+	case F_OTHER: break;
 	}
 	return RN_OK;
 }
@@ -802,9 +777,9 @@ apply_field(struct pctx *c, const struct rn_http_header *h, struct rn_http_req *
 static enum rn_err
 parse_field_line(struct pctx *c, size_t *pos, struct rn_http_req *req)
 {
-	const char *b = c->buf;
+	const char	      *b = c->buf;
 	struct rn_http_header *h;
-	size_t i = *pos, ns = i, ne, vs, ve;
+	size_t		       i = *pos, ns = i, ne, vs, ve;
 
 	if (IS_OWS(b[i]))
 		return fail(req, 400, "obs-fold or whitespace before a field");
@@ -841,7 +816,7 @@ static enum rn_err
 parse_fields(struct pctx *c, size_t *pos, struct rn_http_req *req)
 {
 	const char *b = c->buf;
-	size_t i = *pos;
+	size_t	    i = *pos;
 	enum rn_err err;
 
 	for (;;) {
@@ -917,12 +892,12 @@ req_reset(struct rn_http_req *req)
 }
 
 enum rn_err
-rn_http_parse_head(const char *buf, size_t len, const struct rn_http_limits *lim,
-		   struct rn_http_req *req)
+rn_http_parse_head(
+    const char *buf, size_t len, const struct rn_http_limits *lim, struct rn_http_req *req)
 {
 	struct pctx c;
-	size_t i = 0, max_hb;
-	unsigned lead = 0;
+	size_t	    i = 0, max_hb;
+	unsigned    lead = 0;
 	enum rn_err err;
 
 	if (req == NULL)

@@ -11,10 +11,10 @@
 
 #include "http/http_int.h"
 
-#define SECURITY_HEADERS \
-	"Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self'; " \
-	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n" \
-	"Referrer-Policy: no-referrer\r\n" \
+#define SECURITY_HEADERS                                                                           \
+	"Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self'; "          \
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n"                          \
+	"Referrer-Policy: no-referrer\r\n"                                                         \
 	"X-Content-Type-Options: nosniff\r\n"
 
 const char *
@@ -48,7 +48,7 @@ put_field(char *p, const char *end, const char *name, const char *value)
 static char *
 put_u64(char *p, const char *end, uint64_t v)
 {
-	char tmp[24];
+	char   tmp[24];
 	size_t i = sizeof(tmp);
 
 	do {
@@ -65,10 +65,14 @@ void
 rn_http_put_head(struct rn_http_exchange *ex, const struct rn_http_head *h)
 {
 	struct rn_http_conn *c = ex->conn;
-	char buf[2048], *p = buf;
-	const char *end = buf + sizeof(buf);
-	unsigned minor = c->parsed ? c->req->minor : 1;
+	char		     buf[2048], *p = buf;
+	const char	    *end = buf + sizeof(buf);
+	unsigned	     minor = c->parsed ? c->req->minor : 1;
 
+	/* An answer before the whole body was read: the rest cannot be told
+	 * apart from a next request, so the connection must close. */
+	if (ex->body_left > 0)
+		c->keep_alive = false;
 	p = put(p, end, minor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ");
 	p = put_u64(p, end, (uint64_t)h->status);
 	p = put(p, end, " ");
@@ -110,11 +114,13 @@ wants_body(const struct rn_http_exchange *ex, int status)
 }
 
 void
-rn_http_respond_bytes(struct rn_http_exchange *ex, int status, const char *content_type,
-    const void *body, size_t len)
+rn_http_respond_bytes(
+    struct rn_http_exchange *ex, int status, const char *content_type, const void *body, size_t len)
 {
-	struct rn_http_head h = { .status = status, .content_type = content_type,
-	    .cache_control = "no-store", .length = len };
+	struct rn_http_head h = { .status = status,
+		.content_type = content_type,
+		.cache_control = "no-store",
+		.length = len };
 
 	rn_http_put_head(ex, &h);
 	if (wants_body(ex, status) && len > 0)
@@ -126,15 +132,17 @@ void
 rn_http_respond_error(struct rn_http_exchange *ex, int status)
 {
 	const struct rn_http_blob *b = rn_http_pages_error(ex->conn->srv->pages, status);
-	struct rn_http_head h = { .status = status, .content_type = b->content_type,
-	    .cache_control = b->cache_control, .length = b->body.len };
+	struct rn_http_head	   h = { .status = status,
+		       .content_type = b->content_type,
+		       .cache_control = b->cache_control,
+		       .length = b->body.len };
 
 	if (status == 405)
 		h.allow = "GET, HEAD";
 	rn_http_put_head(ex, &h);
 	if (wants_body(ex, status))
-		evbuffer_add_reference(bufferevent_get_output(ex->conn->bev), b->body.data,
-		    b->body.len, NULL, NULL);
+		evbuffer_add_reference(
+		    bufferevent_get_output(ex->conn->bev), b->body.data, b->body.len, NULL, NULL);
 	rn_http_finish(ex);
 }
 
@@ -143,21 +151,24 @@ void
 rn_http_respond_blob(struct rn_http_exchange *ex, const struct rn_http_blob *b)
 {
 	const struct rn_http_req *req = ex->conn->req;
-	bool gz = b->gz.len > 0 && req->accept_gzip;
-	const struct rn_buf *body = gz ? &b->gz : &b->body;
-	const char *etag = gz ? b->gz_etag : b->etag;
-	struct rn_http_head h = { .status = 200, .content_type = b->content_type,
-	    .cache_control = b->cache_control, .etag = etag,
-	    .content_encoding = gz ? "gzip" : NULL, .vary_encoding = b->gz.len > 0,
-	    .length = body->len };
+	bool			  gz = b->gz.len > 0 && req->accept_gzip;
+	const struct rn_buf	 *body = gz ? &b->gz : &b->body;
+	const char		 *etag = gz ? b->gz_etag : b->etag;
+	struct rn_http_head	  h = { .status = 200,
+		      .content_type = b->content_type,
+		      .cache_control = b->cache_control,
+		      .etag = etag,
+		      .content_encoding = gz ? "gzip" : NULL,
+		      .vary_encoding = b->gz.len > 0,
+		      .length = body->len };
 
 	if (req->if_none_match != NULL &&
 	    rn_http_etag_match(req->if_none_match, req->if_none_match_len, etag))
 		h.status = 304;
 	rn_http_put_head(ex, &h);
 	if (wants_body(ex, h.status))
-		evbuffer_add_reference(bufferevent_get_output(ex->conn->bev), body->data,
-		    body->len, NULL, NULL);
+		evbuffer_add_reference(
+		    bufferevent_get_output(ex->conn->bev), body->data, body->len, NULL, NULL);
 	rn_http_finish(ex);
 }
 

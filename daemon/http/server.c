@@ -31,14 +31,13 @@ free_hosts(struct rn_http_settings *set)
 }
 
 static void
-on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
-    void *arg)
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
 	struct rn_http_server *srv = arg;
-	const struct rn_buf *busy;
+	const struct rn_buf   *busy;
 
 	(void)l;
-	(void)sa;	/* client addresses are never looked at, let alone kept */
+	(void)sa; /* client addresses are never looked at, let alone kept */
 	(void)salen;
 	if (srv->shutting_down) {
 		close(fd);
@@ -61,7 +60,7 @@ static void
 resume_accept(evutil_socket_t fd, short what, void *arg)
 {
 	struct rn_http_server *srv = arg;
-	size_t i;
+	size_t		       i;
 
 	(void)fd;
 	(void)what;
@@ -73,9 +72,9 @@ static void
 on_accept_error(struct evconnlistener *l, void *arg)
 {
 	struct rn_http_server *srv = arg;
-	struct timeval tv = { 0, ACCEPT_PAUSE_MS * 1000 };
-	size_t i;
-	int e = EVUTIL_SOCKET_ERROR();
+	struct timeval	       tv = { 0, ACCEPT_PAUSE_MS * 1000 };
+	size_t		       i;
+	int		       e = EVUTIL_SOCKET_ERROR();
 
 	(void)l;
 	if (rn_log_ratelimited(&accept_rate, 1))
@@ -133,13 +132,13 @@ enum rn_err
 rn_http_server_configure(struct rn_http_server *srv, const struct rn_conf *conf)
 {
 	struct rn_http_settings *set = &srv->set;
-	size_t i;
-	int fd;
+	size_t			 i;
+	int			 fd;
 
 	fd = open(conf->public_directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -1)
-		rn_log_errno(RN_LOG_NOTICE, "PublicDirectory %s: serving no files",
-		    conf->public_directory);
+		rn_log_errno(
+		    RN_LOG_NOTICE, "PublicDirectory %s: serving no files", conf->public_directory);
 	free_hosts(set);
 	for (i = 0; i < conf->host_names.n; i++) {
 		if ((set->hosts[i] = strdup(conf->host_names.v[i])) == NULL) {
@@ -187,8 +186,8 @@ rn_http_server_listen_fd(struct rn_http_server *srv, int fd)
 		return RN_ERR_TOOBIG;
 	}
 	evutil_make_socket_nonblocking(fd);
-	l = evconnlistener_new(srv->base, on_accept, srv,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	l = evconnlistener_new(
+	    srv->base, on_accept, srv, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (l == NULL) {
 		close(fd);
 		return RN_ERR_NOMEM;
@@ -228,10 +227,10 @@ shutdown_finish(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-rn_http_server_shutdown(struct rn_http_server *srv, void (*done)(void *arg), void *arg,
-    uint64_t timeout_secs)
+rn_http_server_shutdown(
+    struct rn_http_server *srv, void (*done)(void *arg), void *arg, uint64_t timeout_secs)
 {
-	struct timeval tv = { (time_t)timeout_secs, 0 };
+	struct timeval	     tv = { (time_t)timeout_secs, 0 };
 	struct rn_http_conn *c, *next;
 
 	if (srv->shutting_down)

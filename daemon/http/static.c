@@ -24,8 +24,8 @@
 #define NAME_MAX_LEN 255u
 
 static const struct {
-	const char	*ext;
-	const char	*type;
+	const char *ext;
+	const char *type;
 } content_types[] = {
 	{ "html", "text/html; charset=utf-8" },
 	{ "css", "text/css; charset=utf-8" },
@@ -49,7 +49,7 @@ static const char *
 content_type_of(const char *name)
 {
 	const char *dot = strrchr(name, '.');
-	size_t i;
+	size_t	    i;
 
 	if (dot != NULL)
 		for (i = 0; i < sizeof(content_types) / sizeof(content_types[0]); i++)
@@ -66,7 +66,7 @@ static int
 open_parent(int root, char *path, const char **leaf)
 {
 	char *comp = path, *slash;
-	int dirfd = root, fd;
+	int   dirfd = root, fd;
 
 	while ((slash = strchr(comp, '/')) != NULL) {
 		*slash = '\0';
@@ -82,7 +82,7 @@ open_parent(int root, char *path, const char **leaf)
 		comp = slash + 1;
 	}
 	*leaf = comp;
-	return dirfd;	/* root itself for a top-level name: the caller must not close it */
+	return dirfd; /* root itself for a top-level name: the caller must not close it */
 }
 
 static int
@@ -104,11 +104,11 @@ static enum rn_err
 hash_file(int fd, off_t size, char out[RN_HTTP_ETAG_LEN])
 {
 	struct rn_sha256 *h;
-	uint8_t md[RN_SHA256_LEN];
-	char buf[65536];
-	off_t off = 0;
-	ssize_t n;
-	enum rn_err err = RN_ERR_IO;
+	uint8_t		  md[RN_SHA256_LEN];
+	char		  buf[65536];
+	off_t		  off = 0;
+	ssize_t		  n;
+	enum rn_err	  err = RN_ERR_IO;
 
 	if ((h = rn_sha256_new()) == NULL)
 		return RN_ERR_NOMEM;
@@ -137,8 +137,8 @@ static bool
 same_version(const struct rn_http_etag_entry *e, const struct stat *st)
 {
 	return e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
-	    e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
-	    e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec;
+	       e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	       e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
 static struct rn_http_etag_entry *
@@ -171,8 +171,8 @@ rn_http_static_cache_clear(struct rn_http_server *srv)
 static enum rn_err
 read_small(int fd, size_t size, char **out)
 {
-	char *p = malloc(size ? size : 1);
-	size_t got = 0;
+	char   *p = malloc(size ? size : 1);
+	size_t	got = 0;
 	ssize_t n;
 
 	if (p == NULL)
@@ -199,7 +199,7 @@ static struct rn_http_etag_entry *
 cache_fill(struct rn_http_server *srv, int fd, const struct stat *st)
 {
 	struct rn_http_etag_entry *e = cache_slot(srv, st);
-	char *body = NULL;
+	char			  *body = NULL;
 
 	if (same_version(e, st))
 		return e;
@@ -223,26 +223,27 @@ cache_fill(struct rn_http_server *srv, int fd, const struct stat *st)
 
 /* What to send: one file version, from memory or from its descriptor. */
 struct file_body {
-	const char			*name;	/* for the content type */
-	const struct rn_http_etag_entry	*e;
-	int				 fd;	/* -1 when e->body holds the bytes */
+	const char			*name; /* for the content type */
+	const struct rn_http_etag_entry *e;
+	int				 fd; /* -1 when e->body holds the bytes */
 	bool				 gzip;
 };
 
 /* Apply Range (and If-Range) to the identity file; returns the status. */
 static int
-apply_range(const struct rn_http_req *req, const struct file_body *fb, uint64_t *off,
-    uint64_t *len, char *crange, size_t crsz)
+apply_range(const struct rn_http_req *req, const struct file_body *fb, uint64_t *off, uint64_t *len,
+    char *crange, size_t crsz)
 {
-	uint64_t size = (uint64_t)fb->e->size, first, last;
+	uint64_t    size = (uint64_t)fb->e->size, first, last;
 	enum rn_err err;
 
 	*off = 0;
 	*len = size;
 	if (req->range == NULL || fb->gzip)
 		return 200;
-	if (req->if_range != NULL && (req->if_range_len != strlen(fb->e->etag) ||
-	    memcmp(req->if_range, fb->e->etag, req->if_range_len) != 0))
+	if (req->if_range != NULL &&
+	    (req->if_range_len != strlen(fb->e->etag) ||
+		memcmp(req->if_range, fb->e->etag, req->if_range_len) != 0))
 		return 200;
 	err = rn_http_parse_range(req->range, req->range_len, size, &first, &last);
 	if (err == RN_ERR_NOTFOUND)
@@ -261,16 +262,19 @@ apply_range(const struct rn_http_req *req, const struct file_body *fb, uint64_t 
 static void
 send_file(struct rn_http_exchange *ex, const struct file_body *fb)
 {
-	const struct rn_http_req *req = ex->conn->req;
-	struct evbuffer *out = bufferevent_get_output(ex->conn->bev);
+	const struct rn_http_req  *req = ex->conn->req;
+	struct evbuffer		  *out = bufferevent_get_output(ex->conn->bev);
 	const struct rn_http_blob *b;
-	char crange[96];
-	uint64_t off = 0, len = 0;
-	int fd = fb->fd;
+	char			   crange[96];
+	uint64_t		   off = 0, len = 0;
+	int			   fd = fb->fd;
 	/* Vary always: whether a NAME.gz exists is only checked for gzip clients. */
 	struct rn_http_head h = { .content_type = content_type_of(fb->name),
-	    .cache_control = "no-cache", .etag = fb->e->etag, .accept_ranges = true,
-	    .vary_encoding = true, .content_encoding = fb->gzip ? "gzip" : NULL };
+		.cache_control = "no-cache",
+		.etag = fb->e->etag,
+		.accept_ranges = true,
+		.vary_encoding = true,
+		.content_encoding = fb->gzip ? "gzip" : NULL };
 
 	/* If-None-Match is evaluated before Range (RFC 9110 section 13.2.2). */
 	if (req->if_none_match != NULL &&
@@ -298,9 +302,9 @@ send_file(struct rn_http_exchange *ex, const struct file_body *fb)
 		else if (fd == -1)
 			evbuffer_add(out, fb->e->body + off, (size_t)len);
 		else if (evbuffer_add_file(out, fd, (ev_off_t)off, (ev_off_t)len) == 0)
-			fd = -1;	/* the buffer owns it now */
+			fd = -1; /* the buffer owns it now */
 		else
-			ex->conn->keep_alive = false;	/* the head is out; no body can follow */
+			ex->conn->keep_alive = false; /* the head is out; no body can follow */
 	}
 	if (fd != -1)
 		close(fd);
@@ -311,12 +315,12 @@ send_file(struct rn_http_exchange *ex, const struct file_body *fb)
 static bool
 serve_leaf(struct rn_http_exchange *ex, int dirfd, const char *leaf)
 {
-	struct rn_http_server *srv = ex->conn->srv;
+	struct rn_http_server	 *srv = ex->conn->srv;
 	const struct rn_http_req *req = ex->conn->req;
-	char gzname[NAME_MAX_LEN + 4];
-	struct file_body fb = { .name = leaf, .fd = -1 };
-	size_t n = strlen(leaf);
-	struct stat st;
+	char			  gzname[NAME_MAX_LEN + 4];
+	struct file_body	  fb = { .name = leaf, .fd = -1 };
+	size_t			  n = strlen(leaf);
+	struct stat		  st;
 
 	if (leaf[0] == '.' || leaf[0] == '\0' || n > NAME_MAX_LEN ||
 	    fstatat(dirfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
@@ -350,13 +354,13 @@ serve_leaf(struct rn_http_exchange *ex, int dirfd, const char *leaf)
 void
 rn_http_static_serve(struct rn_http_exchange *ex)
 {
-	struct rn_http_server *srv = ex->conn->srv;
-	const struct rn_http_req *req = ex->conn->req;
+	struct rn_http_server	  *srv = ex->conn->srv;
+	const struct rn_http_req  *req = ex->conn->req;
 	const struct rn_http_blob *blob;
-	char rel[RN_HTTP_MAX_PATH + sizeof("index.html")];
-	const char *leaf = NULL;
-	bool served;
-	int dirfd;
+	char			   rel[RN_HTTP_MAX_PATH + sizeof("index.html")];
+	const char		  *leaf = NULL;
+	bool			   served;
+	int			   dirfd;
 
 	if ((blob = rn_http_pages_find(srv->pages, req->path)) != NULL) {
 		rn_http_respond_blob(ex, blob);

@@ -19,16 +19,16 @@
 #include "roneo/rn_util.h"
 
 struct rn_proc_child {
-	struct event_base		*base;
-	char				 role[16];
-	struct rn_proc_child_ops	 ops;
-	void				*arg;
-	struct rn_ipc			*ipc;
-	struct event			*restart;
-	pid_t				 pid;
-	bool				 stopping;
-	uint64_t			 started_ms;
-	unsigned			 backoff_ms;
+	struct event_base	*base;
+	char			 role[16];
+	struct rn_proc_child_ops ops;
+	void			*arg;
+	struct rn_ipc		*ipc;
+	struct event		*restart;
+	pid_t			 pid;
+	bool			 stopping;
+	uint64_t		 started_ms;
+	unsigned		 backoff_ms;
 };
 
 static void
@@ -64,15 +64,15 @@ on_restart(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (!ch->stopping && ch->pid <= 0 && rn_proc_child_start(ch) != RN_OK) {
 		struct timeval tv = { (time_t)(ch->backoff_ms / 1000),
-		    (suseconds_t)(ch->backoff_ms % 1000) * 1000 };
+			(suseconds_t)(ch->backoff_ms % 1000) * 1000 };
 
 		evtimer_add(ch->restart, &tv);
 	}
 }
 
 struct rn_proc_child *
-rn_proc_child_new(struct event_base *base, const char *role,
-    const struct rn_proc_child_ops *ops, void *arg)
+rn_proc_child_new(
+    struct event_base *base, const char *role, const struct rn_proc_child_ops *ops, void *arg)
 {
 	struct rn_proc_child *ch;
 
@@ -103,7 +103,7 @@ rn_proc_child_free(struct rn_proc_child *ch)
 static void
 exec_child(const char *role, int fd)
 {
-	char *argv[] = { "roneod", "--child", (char *)(uintptr_t)role, NULL };
+	char	*argv[] = { "roneod", "--child", (char *)(uintptr_t)role, NULL };
 	sigset_t none;
 
 	/* Undo what the parent's libevent set up for itself. */
@@ -124,7 +124,7 @@ exec_child(const char *role, int fd)
 enum rn_err
 rn_proc_child_start(struct rn_proc_child *ch)
 {
-	int sv[2];
+	int   sv[2];
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
@@ -163,8 +163,7 @@ rn_proc_child_send(struct rn_proc_child *ch, uint16_t type, const void *p, size_
 	if (ch->ipc == NULL)
 		return RN_ERR_IO;
 	if ((err = rn_ipc_send(ch->ipc, type, p, n, fd)) != RN_OK && ch->pid > 0) {
-		rn_log_err("%s child does not take IPC: %s; killing it", ch->role,
-		    rn_err_str(err));
+		rn_log_err("%s child does not take IPC: %s; killing it", ch->role, rn_err_str(err));
 		kill(ch->pid, SIGKILL);
 	}
 	return err;
@@ -193,7 +192,7 @@ rn_proc_child_reaped(struct rn_proc_child *ch, pid_t pid, int status)
 	tv.tv_usec = (suseconds_t)(ch->backoff_ms % 1000) * 1000;
 	rn_log_notice("restarting the %s child in %u ms", ch->role, ch->backoff_ms);
 	ch->backoff_ms = ch->backoff_ms * 2 > RN_PROC_BACKOFF_MAX_MS ? RN_PROC_BACKOFF_MAX_MS :
-	    ch->backoff_ms * 2;
+								       ch->backoff_ms * 2;
 	evtimer_add(ch->restart, &tv);
 	return true;
 }
@@ -203,8 +202,8 @@ rn_proc_child_stop(struct rn_proc_child *ch)
 {
 	ch->stopping = true;
 	evtimer_del(ch->restart);
-	if (ch->pid > 0 && (ch->ipc == NULL ||
-	    rn_ipc_send(ch->ipc, RN_IPC_SHUTDOWN, NULL, 0, -1) != RN_OK))
+	if (ch->pid > 0 &&
+	    (ch->ipc == NULL || rn_ipc_send(ch->ipc, RN_IPC_SHUTDOWN, NULL, 0, -1) != RN_OK))
 		kill(ch->pid, SIGTERM);
 }
 

@@ -30,20 +30,20 @@
 #define IPC_BUF_LEN ((size_t)RN_IPC_HDR_LEN + RN_IPC_MAX_PAYLOAD)
 
 struct rn_ipc {
-	struct event *ev;
-	int fd;
-	rn_ipc_msg_cb on_msg;
+	struct event   *ev;
+	int		fd;
+	rn_ipc_msg_cb	on_msg;
 	rn_ipc_close_cb on_close;
-	void *arg;
-	uint8_t *in; /* IPC_BUF_LEN bytes */
-	size_t inlen;
-	int fds[RN_IPC_MAX_PENDING_FDS]; /* FIFO of received fds */
-	size_t fd_first;
-	size_t fd_count;
-	bool closed;  /* on_close was called; reading stopped */
-	bool wbroken; /* a frame was cut mid-way: the stream is lost */
-	bool in_cb;   /* inside the read callback (and so user callbacks) */
-	bool freed;   /* rn_ipc_free was called during the callback */
+	void	       *arg;
+	uint8_t	       *in; /* IPC_BUF_LEN bytes */
+	size_t		inlen;
+	int		fds[RN_IPC_MAX_PENDING_FDS]; /* FIFO of received fds */
+	size_t		fd_first;
+	size_t		fd_count;
+	bool		closed;	 /* on_close was called; reading stopped */
+	bool		wbroken; /* a frame was cut mid-way: the stream is lost */
+	bool		in_cb;	 /* inside the read callback (and so user callbacks) */
+	bool		freed;	 /* rn_ipc_free was called during the callback */
 };
 
 static uint16_t
@@ -171,9 +171,9 @@ static bool
 take_fds(struct rn_ipc *ipc, struct msghdr *mh)
 {
 	struct cmsghdr *cm;
-	size_t i, nfd;
-	bool ok = true;
-	int fd;
+	size_t		i, nfd;
+	bool		ok = true;
+	int		fd;
 
 	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
@@ -203,11 +203,11 @@ ipc_recv(struct rn_ipc *ipc)
 {
 	union {
 		struct cmsghdr hdr;
-		uint8_t buf[CMSG_SPACE(sizeof(int) * RN_IPC_MAX_PENDING_FDS)];
+		uint8_t	       buf[CMSG_SPACE(sizeof(int) * RN_IPC_MAX_PENDING_FDS)];
 	} cbuf;
 	struct msghdr mh;
-	struct iovec iov;
-	ssize_t n;
+	struct iovec  iov;
+	ssize_t	      n;
 
 	/* Cannot happen: a full buffer always holds a complete frame. */
 	if (ipc->inlen >= IPC_BUF_LEN)
@@ -245,8 +245,8 @@ static enum rn_err
 ipc_dispatch(struct rn_ipc *ipc)
 {
 	struct rn_ipc_msg msg;
-	size_t off = 0, used = 0;
-	enum rn_err err = RN_OK;
+	size_t		  off = 0, used = 0;
+	enum rn_err	  err = RN_OK;
 
 	while (!ipc->freed) {
 		err = rn_ipc_decode(ipc->in + off, ipc->inlen - off, &msg, &used);
@@ -272,7 +272,7 @@ static void
 ipc_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct rn_ipc *ipc = arg;
-	enum rn_err err;
+	enum rn_err    err;
 
 	(void)fd;
 	(void)what;
@@ -305,8 +305,8 @@ set_fd_flags(int fd)
 
 /* On failure the caller still owns fd. */
 struct rn_ipc *
-rn_ipc_new(struct event_base *base, int fd, rn_ipc_msg_cb on_msg, rn_ipc_close_cb on_close,
-	   void *arg)
+rn_ipc_new(
+    struct event_base *base, int fd, rn_ipc_msg_cb on_msg, rn_ipc_close_cb on_close, void *arg)
 {
 	struct rn_ipc *ipc = NULL;
 
@@ -358,10 +358,10 @@ send_from(int sock, const uint8_t *hdr, const uint8_t *p, size_t n, size_t off, 
 {
 	union {
 		struct cmsghdr hdr;
-		uint8_t buf[CMSG_SPACE(sizeof(int))];
+		uint8_t	       buf[CMSG_SPACE(sizeof(int))];
 	} cbuf;
-	struct msghdr mh;
-	struct iovec iov[2];
+	struct msghdr	mh;
+	struct iovec	iov[2];
 	struct cmsghdr *cm;
 
 	memset(&mh, 0, sizeof(mh));
@@ -395,14 +395,14 @@ static enum rn_err
 wait_writable(int sock, uint64_t deadline)
 {
 	struct pollfd pfd;
-	uint64_t now;
-	int rc;
+	uint64_t      now;
+	int	      rc;
 
 	for (;;) {
 		now = rn_time_mono_ms();
 		if (now >= deadline) {
-			rn_log_err("ipc: peer did not read for %u ms, giving up",
-				   RN_IPC_SEND_TIMEOUT_MS);
+			rn_log_err(
+			    "ipc: peer did not read for %u ms, giving up", RN_IPC_SEND_TIMEOUT_MS);
 			return RN_ERR_IO;
 		}
 		pfd.fd = sock;
@@ -422,11 +422,11 @@ wait_writable(int sock, uint64_t deadline)
 enum rn_err
 rn_ipc_send(struct rn_ipc *ipc, uint16_t type, const void *p, size_t n, int fd)
 {
-	uint8_t hdr[RN_IPC_HDR_LEN];
-	uint64_t deadline;
-	size_t off = 0, total;
+	uint8_t	    hdr[RN_IPC_HDR_LEN];
+	uint64_t    deadline;
+	size_t	    off = 0, total;
 	enum rn_err err = RN_OK;
-	ssize_t w;
+	ssize_t	    w;
 
 	if (ipc == NULL || type == 0 || type >= RN_IPC__MAX || (p == NULL && n > 0))
 		return RN_ERR_INVAL;

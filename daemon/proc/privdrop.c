@@ -20,9 +20,9 @@
 enum rn_err
 rn_proc_user_ids(const char *user, uid_t *uid, gid_t *gid)
 {
-	char buf[RN_PROC_PW_BUF];
+	char	      buf[RN_PROC_PW_BUF];
 	struct passwd pw, *res = NULL;
-	int rc;
+	int	      rc;
 
 	if (user == NULL || *user == '\0' || uid == NULL || gid == NULL)
 		return RN_ERR_INVAL;
@@ -75,8 +75,8 @@ enum rn_err
 rn_proc_drop_privileges(const char *user)
 {
 	enum rn_err err;
-	uid_t uid;
-	gid_t gid;
+	uid_t	    uid;
+	gid_t	    gid;
 
 	if (user == NULL || *user == '\0')
 		return RN_ERR_INVAL;

@@ -37,7 +37,7 @@ enum rn_err
 rn_buf_reserve(struct rn_buf *b, size_t n)
 {
 	size_t need, cap;
-	char *p;
+	char  *p;
 
 	if (n > b->max || b->len > b->max - n)
 		return RN_ERR_TOOBIG;
@@ -79,9 +79,9 @@ rn_buf_puts(struct rn_buf *b, const char *s)
 enum rn_err
 rn_buf_printf(struct rn_buf *b, const char *fmt, ...)
 {
-	va_list ap;
+	va_list	    ap;
 	enum rn_err err;
-	int n;
+	int	    n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
@@ -100,7 +100,7 @@ rn_buf_printf(struct rn_buf *b, const char *fmt, ...)
 enum rn_err
 rn_buf_html_escape(struct rn_buf *b, const char *s, size_t n)
 {
-	size_t i, start = 0, oldlen = b->len;
+	size_t	    i, start = 0, oldlen = b->len;
 	const char *rep;
 	enum rn_err err = RN_OK;
 

@@ -14,16 +14,16 @@
 enum rn_err
 rn_file_read_all(const char *path, size_t max, struct rn_buf *b)
 {
-	char chunk[8192];
+	char	    chunk[8192];
 	struct stat st;
 	enum rn_err err = RN_OK;
-	ssize_t n;
-	int fd;
+	ssize_t	    n;
+	int	    fd;
 
 	rn_buf_init(b, max);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return errno == ENOENT ? RN_ERR_NOTFOUND :
-		    (errno == EACCES ? RN_ERR_PERM : RN_ERR_IO);
+					 (errno == EACCES ? RN_ERR_PERM : RN_ERR_IO);
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		err = RN_ERR_INVAL;
 		goto out;
@@ -58,7 +58,7 @@ static enum rn_err
 write_full(int fd, const void *data, size_t len)
 {
 	const char *p = data;
-	ssize_t n;
+	ssize_t	    n;
 
 	while (len > 0) {
 		n = write(fd, p, len);
@@ -75,9 +75,9 @@ write_full(int fd, const void *data, size_t len)
 enum rn_err
 rn_file_fsync_parent(const char *path)
 {
-	char dir[PATH_MAX];
+	char	    dir[PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	int fd, rc;
+	int	    fd, rc;
 
 	if (slash == NULL)
 		snprintf(dir, sizeof(dir), ".");
@@ -97,9 +97,9 @@ rn_file_fsync_parent(const char *path)
 enum rn_err
 rn_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
-	char tmp[PATH_MAX];
+	char	    tmp[PATH_MAX];
 	enum rn_err err;
-	int fd, n;
+	int	    fd, n;
 
 	n = snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path);
 	if (n < 0 || (size_t)n >= sizeof(tmp))

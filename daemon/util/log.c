@@ -10,12 +10,12 @@
 #include "roneo/rn_log.h"
 
 static const char *const level_names[] = { "err", "warn", "notice", "info", "debug" };
-static const int syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+static const int	 syslog_prio[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 
 static struct {
-	char			role[16];
-	enum rn_log_level	level;
-	bool			use_syslog;
+	char		  role[16];
+	enum rn_log_level level;
+	bool		  use_syslog;
 } logstate = { "roneod", RN_LOG_NOTICE, false };
 
 void
@@ -71,7 +71,7 @@ static void
 vlog(enum rn_log_level level, const char *suffix, const char *fmt, va_list ap)
 {
 	char line[RN_LOG_MAX_LINE];
-	int n;
+	int  n;
 
 	if ((unsigned)level > (unsigned)logstate.level)
 		return;
@@ -81,8 +81,8 @@ vlog(enum rn_log_level level, const char *suffix, const char *fmt, va_list ap)
 	if (logstate.use_syslog)
 		syslog(syslog_prio[level], "%s: %s%s", logstate.role, line, suffix);
 	else
-		fprintf(stderr, "roneod[%s]: %s: %s%s\n", logstate.role, level_names[level],
-		    line, suffix);
+		fprintf(stderr, "roneod[%s]: %s: %s%s\n", logstate.role, level_names[level], line,
+		    suffix);
 }
 
 void
@@ -98,9 +98,9 @@ rn_log(enum rn_log_level level, const char *fmt, ...)
 void
 rn_log_errno(enum rn_log_level level, const char *fmt, ...)
 {
-	char suffix[128];
+	char	suffix[128];
 	va_list ap;
-	int saved = errno;
+	int	saved = errno;
 
 	snprintf(suffix, sizeof(suffix), ": %s", strerror(saved));
 	va_start(ap, fmt);
@@ -113,7 +113,7 @@ bool
 rn_log_ratelimited(struct rn_log_rate *slot, unsigned per_min)
 {
 	struct timespec ts;
-	unsigned long minute;
+	unsigned long	minute;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	minute = (unsigned long)ts.tv_sec / 60u;

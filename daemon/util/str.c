@@ -9,7 +9,7 @@ enum rn_err
 rn_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
-	size_t i;
+	size_t	 i;
 
 	if (n == 0)
 		return RN_ERR_INVAL;
@@ -31,7 +31,7 @@ void
 rn_hex_encode(const uint8_t *in, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
-	size_t i;
+	size_t		  i;
 
 	for (i = 0; i < n; i++) {
 		out[2 * i] = digits[in[i] >> 4];
@@ -61,7 +61,7 @@ const char *
 rn_escape_untrusted(const char *s, size_t n, size_t max, char *out, size_t outsz)
 {
 	static const char digits[] = "0123456789abcdef";
-	size_t i, o = 0;
+	size_t		  i, o = 0;
 
 	if (outsz == 0)
 		return out;

@@ -17,57 +17,57 @@
 #include "rn_util.h"
 
 struct rn_conf_list {
-	size_t	 n;
-	char	*v[RN_CONF_MAX_LIST];
+	size_t n;
+	char  *v[RN_CONF_MAX_LIST];
 };
 
 struct rn_conf {
 	/* process and files */
-	char			*data_directory;	/* absolute */
-	char			*user;			/* child user when started as root */
-	char			*public_directory;	/* absolute; default DataDirectory/public */
-	enum rn_log_level	 log_level;
-	bool			 syslog;
-	uint64_t		 shutdown_timeout;	/* seconds */
+	char		 *data_directory;   /* absolute */
+	char		 *user;		    /* child user when started as root */
+	char		 *public_directory; /* absolute; default DataDirectory/public */
+	enum rn_log_level log_level;
+	bool		  syslog;
+	uint64_t	  shutdown_timeout; /* seconds */
 
 	/* listeners and names */
-	struct rn_conf_list	 listen;		/* "ADDR:PORT", "[ADDR6]:PORT" or "unix:PATH" */
-	bool			 allow_non_loopback;
-	struct rn_conf_list	 host_names;		/* accepted Host values (no port) */
+	struct rn_conf_list listen; /* "ADDR:PORT", "[ADDR6]:PORT" or "unix:PATH" */
+	bool		    allow_non_loopback;
+	struct rn_conf_list host_names; /* accepted Host values (no port) */
 
 	/* HTTP limits */
-	uint64_t		 max_connections;
-	uint64_t		 header_timeout;	/* seconds, whole head */
-	uint64_t		 idle_timeout;		/* seconds between keep-alive requests */
-	uint64_t		 write_timeout;		/* seconds without write progress */
-	uint64_t		 body_min_rate;		/* bytes per second */
-	uint64_t		 body_rate_window;	/* seconds */
-	uint64_t		 max_request_line;	/* bytes */
-	uint64_t		 max_header_bytes;	/* bytes */
-	uint64_t		 max_headers;		/* count */
-	uint64_t		 max_body;		/* bytes, for routes without their own limit */
-	uint64_t		 max_requests_per_conn;
+	uint64_t max_connections;
+	uint64_t header_timeout;   /* seconds, whole head */
+	uint64_t idle_timeout;	   /* seconds between keep-alive requests */
+	uint64_t write_timeout;	   /* seconds without write progress */
+	uint64_t body_min_rate;	   /* bytes per second */
+	uint64_t body_rate_window; /* seconds */
+	uint64_t max_request_line; /* bytes */
+	uint64_t max_header_bytes; /* bytes */
+	uint64_t max_headers;	   /* count */
+	uint64_t max_body;	   /* bytes, for routes without their own limit */
+	uint64_t max_requests_per_conn;
 };
 
 enum rn_conf_type {
-	RN_CONF_BOOL,		/* 0 or 1 */
-	RN_CONF_UINT,		/* decimal, within [min, max] */
-	RN_CONF_SIZE,		/* N [bytes|KB|KiB|MB|MiB|GB|GiB], within [min, max] bytes */
-	RN_CONF_DURATION,	/* N [seconds|minutes|hours|days], within [min, max] seconds */
+	RN_CONF_BOOL,	  /* 0 or 1 */
+	RN_CONF_UINT,	  /* decimal, within [min, max] */
+	RN_CONF_SIZE,	  /* N [bytes|KB|KiB|MB|MiB|GB|GiB], within [min, max] bytes */
+	RN_CONF_DURATION, /* N [seconds|minutes|hours|days], within [min, max] seconds */
 	RN_CONF_STRING,
-	RN_CONF_PATH,		/* absolute path */
-	RN_CONF_LIST,		/* repeatable; each line adds one value */
+	RN_CONF_PATH, /* absolute path */
+	RN_CONF_LIST, /* repeatable; each line adds one value */
 	RN_CONF_LOGLEVEL
 };
 
 struct rn_conf_option {
-	const char		*name;
-	enum rn_conf_type	 type;
-	const char		*def;		/* default as written in a config file; NULL: none */
-	size_t			 offset;	/* into struct rn_conf */
-	uint64_t		 min, max;	/* for UINT, SIZE and DURATION */
-	bool			 secret;	/* redacted by --dump-config */
-	const char		*doc;		/* one sentence for the man page and --help */
+	const char	 *name;
+	enum rn_conf_type type;
+	const char	 *def;	    /* default as written in a config file; NULL: none */
+	size_t		  offset;   /* into struct rn_conf */
+	uint64_t	  min, max; /* for UINT, SIZE and DURATION */
+	bool		  secret;   /* redacted by --dump-config */
+	const char	 *doc;	    /* one sentence for the man page and --help */
 };
 
 /* The option table, in the order of the man page. */
@@ -75,16 +75,20 @@ const struct rn_conf_option *rn_conf_options(size_t *n);
 
 /* A new config holding every default. */
 struct rn_conf *rn_conf_new(void);
-void rn_conf_free(struct rn_conf *c);
-#define RN_CONF_FREE(c) do { rn_conf_free(c); (c) = NULL; } while (0)
+void		rn_conf_free(struct rn_conf *c);
+#define RN_CONF_FREE(c)                                                                            \
+	do {                                                                                       \
+		rn_conf_free(c);                                                                   \
+		(c) = NULL;                                                                        \
+	} while (0)
 
 /*
  * Parse config text on top of c (normally fresh from rn_conf_new()).  A list
  * key given in the text replaces its default list.  On error, err holds
  * "NAME:LINE: message" and c must be discarded.
  */
-enum rn_err rn_conf_parse(struct rn_conf *c, const char *text, size_t len,
-    const char *name, char *err, size_t errlen);
+enum rn_err rn_conf_parse(
+    struct rn_conf *c, const char *text, size_t len, const char *name, char *err, size_t errlen);
 /* Read and parse a file (at most RN_CONF_MAX_FILE bytes), then validate. */
 enum rn_err rn_conf_load(struct rn_conf *c, const char *path, char *err, size_t errlen);
 /* Checks across options (e.g. timeouts, non-loopback listeners). */
@@ -114,23 +118,19 @@ bool rn_conf_listen_is_unix(const char *spec);
  * except after RN_ERR_NOMEM while moving PublicDirectory (DataDirectory is set,
  * PublicDirectory is not moved).
  */
-enum rn_err rn_conf_set(struct rn_conf *c, const char *key, const char *value, char *err,
-    size_t errlen);
+enum rn_err rn_conf_set(
+    struct rn_conf *c, const char *key, const char *value, char *err, size_t errlen);
 
 /* One Listen value, parsed. */
-enum rn_conf_listen_family {
-	RN_CONF_LISTEN_INET,
-	RN_CONF_LISTEN_INET6,
-	RN_CONF_LISTEN_UNIX
-};
+enum rn_conf_listen_family { RN_CONF_LISTEN_INET, RN_CONF_LISTEN_INET6, RN_CONF_LISTEN_UNIX };
 
 struct rn_conf_listen {
-	enum rn_conf_listen_family	 family;
-	uint8_t				 addr[16];	/* network order; 4 bytes for INET */
-	char				 host[RN_CONF_LISTEN_HOST_MAX]; /* numeric, no brackets */
-	uint16_t			 port;		/* 1..65535; 0 for UNIX */
-	char				 path[RN_CONF_MAX_UNIX_PATH + 1]; /* UNIX: absolute */
-	bool				 loopback;	/* 127.0.0.0/8, ::1 or a unix socket */
+	enum rn_conf_listen_family family;
+	uint8_t			   addr[16]; /* network order; 4 bytes for INET */
+	char			   host[RN_CONF_LISTEN_HOST_MAX];   /* numeric, no brackets */
+	uint16_t		   port;			    /* 1..65535; 0 for UNIX */
+	char			   path[RN_CONF_MAX_UNIX_PATH + 1]; /* UNIX: absolute */
+	bool			   loopback; /* 127.0.0.0/8, ::1 or a unix socket */
 };
 
 /*

@@ -12,23 +12,19 @@
 #include "rn_err.h"
 #include "rn_limits.h"
 
-enum rn_http_method {
-	RN_HTTP_GET = 1,
-	RN_HTTP_HEAD,
-	RN_HTTP_POST
-};
+enum rn_http_method { RN_HTTP_GET = 1, RN_HTTP_HEAD, RN_HTTP_POST };
 
 struct rn_http_limits {
-	size_t	max_request_line;	/* bytes, CRLF excluded */
-	size_t	max_header_bytes;	/* whole head, request line and final CRLFCRLF included */
-	size_t	max_headers;		/* header fields, at most RN_MAX_HTTP_HEADERS */
+	size_t max_request_line; /* bytes, CRLF excluded */
+	size_t max_header_bytes; /* whole head, request line and final CRLFCRLF included */
+	size_t max_headers;	 /* header fields, at most RN_MAX_HTTP_HEADERS */
 };
 
 struct rn_http_header {
-	const char	*name;		/* points into the head buffer, not NUL-terminated */
-	size_t		 name_len;
-	const char	*value;		/* OWS trimmed */
-	size_t		 value_len;
+	const char *name; /* points into the head buffer, not NUL-terminated */
+	size_t	    name_len;
+	const char *value; /* OWS trimmed */
+	size_t	    value_len;
 };
 
 /*
@@ -36,31 +32,31 @@ struct rn_http_header {
  * rn_http_parse_head() and live as long as it does.
  */
 struct rn_http_req {
-	enum rn_http_method	 method;
-	unsigned		 minor;			/* HTTP/1.minor: 0 or 1 */
-	char			 path[RN_HTTP_MAX_PATH + 1]; /* percent-decoded, begins with '/' */
-	size_t			 path_len;
-	const char		*query;			/* raw, after '?', or NULL */
-	size_t			 query_len;
-	char			 host[256];		/* lower-cased, port removed */
-	bool			 has_content_length;
-	uint64_t		 content_length;
-	bool			 keep_alive;		/* version default and Connection */
-	bool			 expect_continue;	/* Expect: 100-continue */
-	bool			 accept_gzip;		/* Accept-Encoding allows gzip */
-	const char		*if_none_match;		/* raw value or NULL */
-	size_t			 if_none_match_len;
-	const char		*range;			/* raw value or NULL */
-	size_t			 range_len;
-	const char		*if_range;
-	size_t			 if_range_len;
-	const char		*content_type;
-	size_t			 content_type_len;
-	size_t			 nheaders;
-	struct rn_http_header	 headers[RN_MAX_HTTP_HEADERS];
+	enum rn_http_method   method;
+	unsigned	      minor;			  /* HTTP/1.minor: 0 or 1 */
+	char		      path[RN_HTTP_MAX_PATH + 1]; /* percent-decoded, begins with '/' */
+	size_t		      path_len;
+	const char	     *query; /* raw, after '?', or NULL */
+	size_t		      query_len;
+	char		      host[256]; /* lower-cased, port removed */
+	bool		      has_content_length;
+	uint64_t	      content_length;
+	bool		      keep_alive;      /* version default and Connection */
+	bool		      expect_continue; /* Expect: 100-continue */
+	bool		      accept_gzip;     /* Accept-Encoding allows gzip */
+	const char	     *if_none_match;   /* raw value or NULL */
+	size_t		      if_none_match_len;
+	const char	     *range; /* raw value or NULL */
+	size_t		      range_len;
+	const char	     *if_range;
+	size_t		      if_range_len;
+	const char	     *content_type;
+	size_t		      content_type_len;
+	size_t		      nheaders;
+	struct rn_http_header headers[RN_MAX_HTTP_HEADERS];
 	/* Set on every error: the status to answer and a short static reason. */
-	int			 status;
-	const char		*error;
+	int	    status;
+	const char *error;
 };
 
 /*
@@ -84,8 +80,8 @@ enum rn_err rn_http_head_scan(const char *buf, size_t len, size_t *scan,
  * (Expect other than 100-continue), 431 (too many headers or head too
  * large), 501 (unknown method), 505 (HTTP version other than 1.0 and 1.1).
  */
-enum rn_err rn_http_parse_head(const char *buf, size_t len, const struct rn_http_limits *lim,
-    struct rn_http_req *req);
+enum rn_err rn_http_parse_head(
+    const char *buf, size_t len, const struct rn_http_limits *lim, struct rn_http_req *req);
 
 /* First header with that name (case-insensitive), or NULL. */
 const struct rn_http_header *rn_http_req_header(const struct rn_http_req *req, const char *name);
@@ -96,8 +92,8 @@ const struct rn_http_header *rn_http_req_header(const struct rn_http_req *req, c
  * ignore the header and serve the whole (multiple ranges, other units,
  * syntax errors).  RN_ERR_INVAL: unsatisfiable, answer 416.
  */
-enum rn_err rn_http_parse_range(const char *v, size_t n, uint64_t size,
-    uint64_t *first, uint64_t *last);
+enum rn_err rn_http_parse_range(
+    const char *v, size_t n, uint64_t size, uint64_t *first, uint64_t *last);
 
 /*
  * If-None-Match against our entity-tag (with its quotes, e.g. "\"abc\""),
@@ -108,34 +104,33 @@ bool rn_http_etag_match(const char *inm, size_t n, const char *etag);
 /* The reason phrase of a status code ("Not Found"), or "Unknown". */
 const char *rn_http_reason(int status);
 
-
 /* ------------------------------------------------------------------------ */
 /* The server: connections on libevent bufferevents (daemon/http/server.c). */
 
 struct event_base;
 struct rn_conf;
 struct rn_http_server;
-struct rn_http_exchange;	/* one request and its response */
+struct rn_http_exchange; /* one request and its response */
 
 /* Route handlers.  on_request must answer (rn_http_respond_*) or, for a
  * request with a body, return and answer from on_body_end. */
 struct rn_http_route {
-	const char	*path;		/* exact path, or a prefix when it ends in '/' */
-	unsigned	 methods;	/* RN_HTTP_M(GET) | ... */
-	uint64_t	 max_body;	/* 0: the server's MaxBodySize */
-	void		(*on_request)(struct rn_http_exchange *ex, void *arg);
+	const char *path;     /* exact path, or a prefix when it ends in '/' */
+	unsigned    methods;  /* RN_HTTP_M(GET) | ... */
+	uint64_t    max_body; /* 0: the server's MaxBodySize */
+	void (*on_request)(struct rn_http_exchange *ex, void *arg);
 	/* Body bytes in pieces of at most RN_HTTP_READ_CHUNK; an error answers
 	 * rn_err_http_status(err) and closes. */
-	enum rn_err	(*on_body)(struct rn_http_exchange *ex, const void *p, size_t n, void *arg);
-	void		(*on_body_end)(struct rn_http_exchange *ex, void *arg);
+	enum rn_err (*on_body)(struct rn_http_exchange *ex, const void *p, size_t n, void *arg);
+	void (*on_body_end)(struct rn_http_exchange *ex, void *arg);
 	/* The connection went away before the answer: release per-request state. */
-	void		(*on_abort)(struct rn_http_exchange *ex, void *arg);
-	void		*arg;
+	void (*on_abort)(struct rn_http_exchange *ex, void *arg);
+	void *arg;
 };
 #define RN_HTTP_M(m) (1u << RN_HTTP_##m)
 
 struct rn_http_server *rn_http_server_new(struct event_base *base, const struct rn_conf *conf);
-void rn_http_server_free(struct rn_http_server *srv);
+void		       rn_http_server_free(struct rn_http_server *srv);
 /* Apply a new configuration (limits, names, public directory, log level). */
 enum rn_err rn_http_server_configure(struct rn_http_server *srv, const struct rn_conf *conf);
 /* Routes are matched in the order added; unmatched GET/HEAD go to the static files. */
@@ -146,13 +141,13 @@ enum rn_err rn_http_server_listen_fd(struct rn_http_server *srv, int fd);
 void rn_http_server_close_listeners(struct rn_http_server *srv);
 /* Stop accepting, finish in-flight requests, then call done(arg); connections
  * still open after timeout_secs are cut. */
-void rn_http_server_shutdown(struct rn_http_server *srv, void (*done)(void *arg), void *arg,
-    uint64_t timeout_secs);
+void rn_http_server_shutdown(
+    struct rn_http_server *srv, void (*done)(void *arg), void *arg, uint64_t timeout_secs);
 size_t rn_http_server_connections(const struct rn_http_server *srv);
 
 const struct rn_http_req *rn_http_exchange_req(const struct rn_http_exchange *ex);
-void rn_http_exchange_set_data(struct rn_http_exchange *ex, void *data);
-void *rn_http_exchange_data(const struct rn_http_exchange *ex);
+void			  rn_http_exchange_set_data(struct rn_http_exchange *ex, void *data);
+void			 *rn_http_exchange_data(const struct rn_http_exchange *ex);
 
 /* Answer with bytes the server copies; content_type like "text/plain; charset=utf-8". */
 void rn_http_respond_bytes(struct rn_http_exchange *ex, int status, const char *content_type,

@@ -19,23 +19,23 @@
 struct event_base;
 
 enum rn_ipc_type {
-	RN_IPC_CONF = 1,	/* parent -> child: effective config (rn_conf_dump text) */
-	RN_IPC_LISTENER,	/* parent -> child: a listening socket (fd); payload: its spec */
-	RN_IPC_LISTENERS_END,	/* parent -> child: the listeners just sent replace the old set */
-	RN_IPC_SHUTDOWN,	/* parent -> child: stop accepting, finish in flight, exit */
-	RN_IPC_READY,		/* child -> parent: configured and serving */
+	RN_IPC_CONF = 1,      /* parent -> child: effective config (rn_conf_dump text) */
+	RN_IPC_LISTENER,      /* parent -> child: a listening socket (fd); payload: its spec */
+	RN_IPC_LISTENERS_END, /* parent -> child: the listeners just sent replace the old set */
+	RN_IPC_SHUTDOWN,      /* parent -> child: stop accepting, finish in flight, exit */
+	RN_IPC_READY,	      /* child -> parent: configured and serving */
 	RN_IPC__MAX
 };
 
-#define RN_IPC_F_FD	0x0001u
-#define RN_IPC_F_MASK	0x0001u
+#define RN_IPC_F_FD   0x0001u
+#define RN_IPC_F_MASK 0x0001u
 
 struct rn_ipc_msg {
-	uint16_t	 type;
-	uint16_t	 flags;
-	uint32_t	 len;
-	const uint8_t	*payload;	/* borrowed, valid during the callback */
-	int		 fd;		/* -1, or an fd the callback now owns */
+	uint16_t       type;
+	uint16_t       flags;
+	uint32_t       len;
+	const uint8_t *payload; /* borrowed, valid during the callback */
+	int	       fd;	/* -1, or an fd the callback now owns */
 };
 
 /*
@@ -52,8 +52,8 @@ typedef void (*rn_ipc_msg_cb)(struct rn_ipc *ipc, struct rn_ipc_msg *msg, void *
 /* Called once when the peer closed or broke the protocol; free the channel then. */
 typedef void (*rn_ipc_close_cb)(struct rn_ipc *ipc, enum rn_err why, void *arg);
 
-struct rn_ipc *rn_ipc_new(struct event_base *base, int fd, rn_ipc_msg_cb on_msg,
-    rn_ipc_close_cb on_close, void *arg);
+struct rn_ipc *rn_ipc_new(
+    struct event_base *base, int fd, rn_ipc_msg_cb on_msg, rn_ipc_close_cb on_close, void *arg);
 /* Closes the socket and every received fd not yet handed out. NULL-safe. */
 void rn_ipc_free(struct rn_ipc *ipc);
 /*
@@ -67,7 +67,6 @@ enum rn_err rn_proc_drop_privileges(const char *user);
 /* Look up a user's ids. */
 enum rn_err rn_proc_user_ids(const char *user, uid_t *uid, gid_t *gid);
 
-
 /* ------------------------------------------------------------------------ */
 /* Children as the parent sees them (daemon/proc/child.c).  Each child is
  * roneod itself, re-executed as `roneod --child ROLE` with its end of the
@@ -79,25 +78,25 @@ struct rn_proc_child;
 
 struct rn_proc_child_ops {
 	/* After each (re)start: hand the child its config and sockets. */
-	void	(*on_start)(struct rn_proc_child *ch, void *arg);
+	void (*on_start)(struct rn_proc_child *ch, void *arg);
 	/* A frame from the child. */
-	void	(*on_msg)(struct rn_proc_child *ch, struct rn_ipc_msg *msg, void *arg);
+	void (*on_msg)(struct rn_proc_child *ch, struct rn_ipc_msg *msg, void *arg);
 };
 
-struct rn_proc_child *rn_proc_child_new(struct event_base *base, const char *role,
-    const struct rn_proc_child_ops *ops, void *arg);
-void rn_proc_child_free(struct rn_proc_child *ch);
+struct rn_proc_child *rn_proc_child_new(
+    struct event_base *base, const char *role, const struct rn_proc_child_ops *ops, void *arg);
+void	    rn_proc_child_free(struct rn_proc_child *ch);
 enum rn_err rn_proc_child_start(struct rn_proc_child *ch);
 /* Send a frame; a child that cannot take it is killed (and restarted). */
-enum rn_err rn_proc_child_send(struct rn_proc_child *ch, uint16_t type, const void *p, size_t n,
-    int fd);
+enum rn_err rn_proc_child_send(
+    struct rn_proc_child *ch, uint16_t type, const void *p, size_t n, int fd);
 /* From the parent's SIGCHLD handler: true if pid was this child's. A child that
  * died while not stopping is restarted after a backoff. */
 bool rn_proc_child_reaped(struct rn_proc_child *ch, pid_t pid, int status);
 /* Ask the child to stop (RN_IPC_SHUTDOWN); it will not be restarted. */
-void rn_proc_child_stop(struct rn_proc_child *ch);
-void rn_proc_child_kill(struct rn_proc_child *ch);
-bool rn_proc_child_is_running(const struct rn_proc_child *ch);
+void	    rn_proc_child_stop(struct rn_proc_child *ch);
+void	    rn_proc_child_kill(struct rn_proc_child *ch);
+bool	    rn_proc_child_is_running(const struct rn_proc_child *ch);
 const char *rn_proc_child_role(const struct rn_proc_child *ch);
 
 #endif

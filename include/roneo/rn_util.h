@@ -10,7 +10,11 @@
 #include "rn_err.h"
 
 /* Free a pointer and clear it, so a second free is harmless. */
-#define RN_FREE(p) do { free(p); (p) = NULL; } while (0)
+#define RN_FREE(p)                                                                                 \
+	do {                                                                                       \
+		free(p);                                                                           \
+		(p) = NULL;                                                                        \
+	} while (0)
 #define RN_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
@@ -18,15 +22,15 @@
  * RN_ERR_TOOBIG and leave the buffer as it was.  Always NUL-terminated.
  */
 struct rn_buf {
-	char	*data;
-	size_t	 len;
-	size_t	 cap;
-	size_t	 max;
+	char  *data;
+	size_t len;
+	size_t cap;
+	size_t max;
 };
 
 void rn_buf_init(struct rn_buf *b, size_t max);
-void rn_buf_free(struct rn_buf *b);	/* frees data; the struct may be reused after init */
-void rn_buf_reset(struct rn_buf *b);	/* len = 0, keeps the allocation */
+void rn_buf_free(struct rn_buf *b);  /* frees data; the struct may be reused after init */
+void rn_buf_reset(struct rn_buf *b); /* len = 0, keeps the allocation */
 /* Make room for n more bytes (and the NUL) without changing the content. */
 enum rn_err rn_buf_reserve(struct rn_buf *b, size_t n);
 enum rn_err rn_buf_append(struct rn_buf *b, const void *p, size_t n);
