@@ -78,6 +78,7 @@ apply_conf(struct http_child *hc, const struct rn_ipc_msg *msg)
 	if (hc->srv == NULL) {
 		raise_fd_limit(conf->max_connections);
 		if (rn_proc_drop_privileges(conf->user) != RN_OK ||
+		    rn_proc_sandbox("http") != RN_OK ||
 		    (hc->srv = rn_http_server_new(hc->base, conf)) == NULL) {
 			rn_conf_free(conf);
 			stop(hc, 1);

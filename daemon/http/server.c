@@ -186,8 +186,8 @@ rn_http_server_listen_fd(struct rn_http_server *srv, int fd)
 		return RN_ERR_TOOBIG;
 	}
 	evutil_make_socket_nonblocking(fd);
-	l = evconnlistener_new(
-	    srv->base, on_accept, srv, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	l = evconnlistener_new(srv->base, on_accept, srv,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0 /* listening */, fd);
 	if (l == NULL) {
 		close(fd);
 		return RN_ERR_NOMEM;

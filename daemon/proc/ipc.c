@@ -226,7 +226,9 @@ ipc_recv(struct rn_ipc *ipc)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return RN_ERR_AGAIN;
-		rn_log_errno(RN_LOG_WARN, "ipc: recvmsg");
+		/* A peer that exits with bytes unread resets: as good as EOF. */
+		if (errno != ECONNRESET)
+			rn_log_errno(RN_LOG_WARN, "ipc: recvmsg");
 		return RN_ERR_IO;
 	}
 	if (!take_fds(ipc, &mh))

@@ -99,4 +99,10 @@ void	    rn_proc_child_kill(struct rn_proc_child *ch);
 bool	    rn_proc_child_is_running(const struct rn_proc_child *ch);
 const char *rn_proc_child_role(const struct rn_proc_child *ch);
 
+/*
+ * Confine the calling process to the system calls its role needs (seccomp;
+ * anything else kills it).  A no-op in sanitizer builds.
+ */
+enum rn_err rn_proc_sandbox(const char *role);
+
 #endif
