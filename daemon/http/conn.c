@@ -146,7 +146,8 @@ linger_start(struct rn_http_conn *c)
 	    bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
 	bufferevent_setwatermark(c->bev, EV_READ, 0, 0);
 	bufferevent_enable(c->bev, EV_READ);
-	arm_timer(c, RN_HTTP_LINGER_SECS);
+	/* Stopping: no lingering; the timer frees it on the next loop turn. */
+	arm_timer(c, c->srv->shutting_down ? 0 : RN_HTTP_LINGER_SECS);
 }
 
 static void
