@@ -86,6 +86,7 @@ struct rn_http_etag_entry {
 	struct timespec mtime, ctime;
 	char		etag[RN_HTTP_ETAG_LEN];
 	char	       *body; /* the whole file when small, else NULL */
+	uint64_t	used; /* cache_tick of the last use */
 };
 
 struct rn_http_settings {
@@ -112,6 +113,7 @@ struct rn_http_server {
 	struct rn_http_pages	  *pages;
 	struct rn_http_etag_entry *etags;	/* RN_HTTP_ETAG_CACHE entries */
 	size_t			   cache_bytes; /* file bytes held in etags[] */
+	uint64_t		   cache_tick;
 	bool			   shutting_down;
 	void (*shutdown_done)(void *);
 	void	     *shutdown_arg;

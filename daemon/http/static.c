@@ -141,12 +141,29 @@ same_version(const struct rn_http_etag_entry *e, const struct stat *st)
 	       e->ctime.tv_sec == st->st_ctim.tv_sec && e->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
+/*
+ * The cache is set-associative (RN_HTTP_ETAG_WAYS entries per set), so two
+ * busy files that hash alike do not evict each other on every request.
+ * Returns the entry of this inode, else the least recently used of its set.
+ */
 static struct rn_http_etag_entry *
 cache_slot(struct rn_http_server *srv, const struct stat *st)
 {
 	uint64_t key = ((uint64_t)st->st_dev * 0x9e3779b97f4a7c15ull) ^ (uint64_t)st->st_ino;
+	struct rn_http_etag_entry *set, *victim;
+	size_t			   i;
 
-	return &srv->etags[key % RN_HTTP_ETAG_CACHE];
+	set = &srv->etags[(key % (RN_HTTP_ETAG_CACHE / RN_HTTP_ETAG_WAYS)) * RN_HTTP_ETAG_WAYS];
+	victim = &set[0];
+	for (i = 0; i < RN_HTTP_ETAG_WAYS; i++) {
+		if (set[i].dev == st->st_dev && set[i].ino == st->st_ino) {
+			set[i].used = ++srv->cache_tick;
+			return &set[i];
+		}
+		if (set[i].used < victim->used)
+			victim = &set[i];
+	}
+	return victim; /* cache_fill() marks it used when it fills it */
 }
 
 static void
@@ -204,6 +221,7 @@ cache_fill(struct rn_http_server *srv, int fd, const struct stat *st)
 	if (same_version(e, st))
 		return e;
 	cache_clear(srv, e);
+	e->used = ++srv->cache_tick;
 	if ((uint64_t)st->st_size <= RN_HTTP_SMALL_FILE &&
 	    srv->cache_bytes + (size_t)st->st_size <= RN_HTTP_FILE_CACHE_BYTES &&
 	    read_small(fd, (size_t)st->st_size, &body) == RN_OK) {

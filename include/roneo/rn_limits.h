@@ -32,6 +32,7 @@
 #define RN_HTTP_MAX_PIPELINE_BYTES	  RN_MAX_HTTP_HEADER_BYTES
 
 /* Static files */
+#define RN_HTTP_ETAG_WAYS	 4u		      /* entries per set */
 #define RN_HTTP_ETAG_CACHE	 1024u		      /* entries */
 #define RN_HTTP_SMALL_FILE	 (64u * 1024u)	      /* files kept in memory, at most */
 #define RN_HTTP_FILE_CACHE_BYTES (4u * 1024u * 1024u) /* for all of them */
