@@ -3,6 +3,7 @@
  * sockets from the parent, drops privileges before it touches a client
  * byte, and serves until the parent says stop or goes away.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -152,6 +153,8 @@ rn_http_child_main(void)
 
 	memset(&hc, 0, sizeof(hc));
 	rn_log_set_role("http");
+	/* A client that hangs up mid-answer is an EPIPE to handle, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	if ((hc.base = event_base_new()) == NULL)
 		return 1;
 	hc.ipc = rn_ipc_new(hc.base, RN_PROC_CHILD_FD, on_msg, on_close, &hc);

@@ -298,6 +298,16 @@ def special_cases(tap, s):
     tap.ok(ok and s.http_pid(timeout=1.0) == pid0,
            "20 empty connections closed at once: server healthy, same child", why)
 
+    # Ask for a large file and hang up at once, many times: writing to a
+    # closed connection must not kill the child (SIGPIPE).
+    for _ in range(50):
+        c = s.conn()
+        c.send(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        c.close()
+    ok, why = s.healthy()
+    tap.ok(ok and s.http_pid(timeout=1.0) == pid0,
+           "50 downloads abandoned at once: server healthy, same child", why)
+
     # An empty line, then half-close: nothing to answer, or a 400; then closed.
     with s.conn() as c:
         c.send(b"\r\n")
