@@ -101,33 +101,23 @@ static const struct {
 #define STMT(code, k)	((struct sock_filter)BPF_STMT((code), (k)))
 #define JUMP(k, jt, jf) ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf)))
 
-enum rn_err
-rn_proc_sandbox(const char *role)
+#if !defined(SANDBOX_SKIP) && defined(SANDBOX_ARCH)
+/* Wrong architecture: kill.  Then one comparison per allowed call. */
+static enum rn_err
+install(const char *role, const long *calls, size_t ncalls)
 {
-#if defined(SANDBOX_SKIP)
-	rn_log_info("no seccomp filter for the %s child: built with %s", role, SANDBOX_SKIP);
-	return RN_OK;
-#elif !defined(SANDBOX_ARCH)
-	rn_log_warn("no seccomp filter for the %s child: unknown architecture", role);
-	return RN_OK;
-#else
 	struct sock_filter f[MAX_CALLS + 8];
 	struct sock_fprog  prog;
-	size_t		   r, i, n = 0, ncalls;
+	size_t		   i, n = 0;
 
-	for (r = 0; r < sizeof(roles) / sizeof(roles[0]); r++)
-		if (strcmp(roles[r].role, role) == 0)
-			break;
-	if (r == sizeof(roles) / sizeof(roles[0]) || roles[r].ncalls > MAX_CALLS)
+	if (ncalls > MAX_CALLS)
 		return RN_ERR_INVAL;
-	ncalls = roles[r].ncalls;
-	/* Wrong architecture: kill.  Then one comparison per allowed call. */
 	f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
 	f[n++] = JUMP(SANDBOX_ARCH, 1, 0);
 	f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
 	f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 	for (i = 0; i < ncalls; i++)
-		f[n++] = JUMP((unsigned)roles[r].calls[i], (unsigned char)(ncalls - i), 0);
+		f[n++] = JUMP((unsigned)calls[i], (unsigned char)(ncalls - i), 0);
 	f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
 	f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	prog.len = (unsigned short)n;
@@ -138,5 +128,26 @@ rn_proc_sandbox(const char *role)
 		return errno == EINVAL ? RN_OK : RN_ERR_PERM;
 	}
 	return RN_OK;
+}
+#endif
+
+enum rn_err
+rn_proc_sandbox(const char *role)
+{
+	size_t r;
+
+	for (r = 0; r < sizeof(roles) / sizeof(roles[0]); r++)
+		if (strcmp(roles[r].role, role) == 0)
+			break;
+	if (r == sizeof(roles) / sizeof(roles[0]))
+		return RN_ERR_INVAL;
+#if defined(SANDBOX_SKIP)
+	rn_log_info("no seccomp filter for the %s child: built with %s", role, SANDBOX_SKIP);
+	return RN_OK;
+#elif !defined(SANDBOX_ARCH)
+	rn_log_warn("no seccomp filter for the %s child: unknown architecture", role);
+	return RN_OK;
+#else
+	return install(role, roles[r].calls, roles[r].ncalls);
 #endif
 }
