@@ -25,10 +25,10 @@
 #endif
 
 #if defined(__SANITIZE_ADDRESS__)
-#define SANDBOX_SKIP "AddressSanitizer"
+#define SANDBOX_SKIP "ASan"
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define SANDBOX_SKIP "AddressSanitizer"
+#define SANDBOX_SKIP "ASan"
 #endif
 #endif
 

@@ -268,13 +268,12 @@ def test_flood(tap):
     tap.ok(held_at_sample is not None and held_at_sample >= NLORIS,
            "at least %d slow connections held open at once" % NLORIS,
            "%s open when sampled" % held_at_sample)
-    if rnlib.SANITIZED:
-        tap.skip("http child RSS under 64 MiB with %d connections" % NLORIS,
-                 "sanitizer build: RSS is not meaningful")
-    else:
-        tap.ok(rss1 is not None and rss1 < 64 * 1024,
-               "http child RSS under 64 MiB with %d connections" % NLORIS,
-               "RSS %s KiB" % rss1)
+    # ASan's shadow memory and quarantine inflate RSS; the bound still
+    # catches memory that grows with the connections' bytes.
+    limit_mib = 256 if rnlib.SANITIZED else 64
+    tap.ok(rss1 is not None and rss1 < limit_mib * 1024,
+           "http child RSS under %d MiB with %d connections" % (limit_mib, NLORIS),
+           "RSS %s KiB" % rss1)
     ok, why = s.healthy()
     tap.ok(ok and s.http_pid() == pid, "server healthy after the flood, same http child", why)
 
