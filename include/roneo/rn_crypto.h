@@ -25,4 +25,24 @@ void rn_crypto_wipe(void *p, size_t n);
 /* Cryptographically secure random bytes (RAND_bytes). */
 enum rn_err rn_crypto_random(void *p, size_t n);
 
+/* ---- primitives for the drop-box (implemented in daemon/crypto/) ---- */
+
+#define RN_X25519_LEN	   32u
+#define RN_HMAC_SHA256_LEN 32u
+
+/* HMAC-SHA256 (EVP_MAC). */
+enum rn_err rn_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
+    uint8_t out[RN_HMAC_SHA256_LEN]);
+/* HKDF-SHA256 (RFC 5869, EVP_KDF "HKDF"): extract with salt (may be empty), expand with info. */
+enum rn_err rn_hkdf_sha256(const void *salt, size_t saltlen, const void *ikm, size_t ikmlen,
+    const void *info, size_t infolen, uint8_t *out, size_t outlen);
+/* scrypt (EVP_KDF "SCRYPT"); N a power of two. */
+enum rn_err rn_scrypt(const void *pass, size_t passlen, const void *salt, size_t saltlen,
+    uint64_t N, uint32_t r, uint32_t p, uint8_t *out, size_t outlen);
+/* X25519 (RFC 7748): the public key of a secret, and a shared secret.  The
+ * shared secret is refused (RN_ERR_CRYPTO) when it is all zeros. */
+enum rn_err rn_x25519_public(const uint8_t secret[RN_X25519_LEN], uint8_t pub[RN_X25519_LEN]);
+enum rn_err rn_x25519_shared(const uint8_t secret[RN_X25519_LEN], const uint8_t peer[RN_X25519_LEN],
+    uint8_t shared[RN_X25519_LEN]);
+
 #endif
