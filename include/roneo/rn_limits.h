@@ -63,4 +63,44 @@
 #define RN_CONF_MAX_UNIX_PATH	100u /* unix socket path, DataDirectory joined */
 #define RN_CONF_LISTEN_HOST_MAX 46u  /* numeric address text, as INET6_ADDRSTRLEN */
 
+/* Crypto primitives (daemon/crypto) */
+#define RN_HKDF_MAX_INFO  1024u			    /* OpenSSL's own ceiling for HKDF info */
+#define RN_SCRYPT_MAX_OUT 1024u			    /* derived bytes */
+#define RN_SCRYPT_MAX_MEM (1100ull * 1024u * 1024u) /* 128 r (N + p) bytes */
+
+/* multipart/form-data request bodies (daemon/http/multipart.c) */
+#define RN_MULTIPART_MAX_BOUNDARY	  70u	/* RFC 2046 */
+#define RN_MULTIPART_MAX_NAME		  64u	/* form field name, bytes */
+#define RN_MULTIPART_MAX_FILENAME	  255u	/* bytes, after quoted-string decoding */
+#define RN_MULTIPART_MAX_CONTENT_TYPE	  255u	/* a part's Content-Type value */
+#define RN_MULTIPART_MAX_LINE		  2048u /* one part header line, CRLF excluded */
+#define RN_MULTIPART_MAX_PADDING	  64u	/* transport padding after a delimiter */
+#define RN_DEF_MULTIPART_MAX_PARTS	  64u
+#define RN_DEF_MULTIPART_MAX_HEADER_BYTES 8192u /* one part's header block */
+#define RN_DEF_MULTIPART_MAX_HEADERS	  8u	/* header fields of one part */
+#define RN_DEF_MULTIPART_MAX_PREAMBLE	  1024u /* 0 refuses any preamble */
+#define RN_DEF_MULTIPART_MAX_EPILOGUE	  1024u
+#define RN_MAX_MULTIPART_PARTS		  4096u
+#define RN_MAX_MULTIPART_HEADER_BYTES	  65536u
+#define RN_MAX_MULTIPART_HEADERS	  64u
+#define RN_MAX_MULTIPART_PREAMBLE	  65536u
+#define RN_MAX_MULTIPART_EPILOGUE	  65536u
+
+/* Tar writer and codenames (daemon/inbox) */
+#define RN_TAR_MAX_MEMBERS    1024u	    /* files in one archive */
+#define RN_TAR_MAX_NAME	      200u	    /* bytes of a sanitised name, before " (n)" */
+#define RN_TAR_MAX_FILE	      (1ull << 40)  /* bytes of one member */
+#define RN_TAR_BUCKET_MIN     (64u * 1024u) /* smallest padded archive */
+#define RN_TAR_BUCKET_MAX     (1ull << 62)  /* rn_tar_bucket() refuses above */
+#define RN_CODENAME_MAX_INPUT 1024u	    /* bytes of a typed codename */
+
+/* age files (daemon/crypto/age*.c) */
+#define RN_AGE_MAX_HEADER	 (128u * 1024u) /* header bytes, MAC line included */
+#define RN_AGE_MAX_STANZAS	 256u		/* stanzas read; recipients written */
+#define RN_AGE_MAX_ARGS		 16u		/* arguments of one stanza */
+#define RN_AGE_MAX_LINE		 4096u		/* a version or argument line, LF excluded */
+#define RN_AGE_MAX_BODY		 4096u		/* decoded bytes of one stanza body */
+#define RN_AGE_MAX_IDENTITY_FILE (64u * 1024u)
+#define RN_BECH32_MAX		 90u /* characters of a Bech32 string (BIP-173) */
+
 #endif
