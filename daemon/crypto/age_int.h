@@ -72,4 +72,13 @@ enum rn_err rn_age_stream_new(const uint8_t file_key[RN_AGE_FILE_KEY_LEN],
 enum rn_err rn_age_stream_chunk(EVP_CIPHER_CTX *ctx, uint64_t counter, bool last, bool enc,
     const uint8_t *in, size_t len, uint8_t *out);
 
+/* ---- age_writer.c ---- */
+
+/*
+ * Tests only: when set, called with the counter and last flag of every chunk
+ * the writer seals, just before it does (to check each counter is used once).
+ */
+extern void (*rn_age_seal_hook)(uint64_t counter, bool last, void *arg);
+extern void *rn_age_seal_hook_arg;
+
 #endif

@@ -7,10 +7,12 @@
  * size and comes before the data, and nothing in the format lets a reader
  * learn it later.  GNU tar extracts a later member of the same name over an
  * earlier one (it does not append), and sparse and multi-volume members
- * declare their sizes up front as well.  Going back to patch a header is out
- * too: the archive leaves here into an AEAD stream already written to disk.
- * So the caller declares each size (README.md says how uploads manage that
- * without plaintext on disk), and this writer checks that the data matches.
+ * declare their sizes up front as well.  So either the caller declares each
+ * size (rn_tar_begin_file(), and this writer checks that the data matches),
+ * or the member is streamed (rn_tar_begin_stream()): its header block is
+ * written as a placeholder that the sink is told to hold, and patched with
+ * the real size at the end.  The age writer in positioned mode keeps the
+ * chunks holding it as plaintext in memory until then (README.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,19 +55,24 @@ _Static_assert((NAME_SLOTS & (NAME_SLOTS - 1)) == 0 && NAME_SLOTS < 65536, "slot
 
 struct rn_tar {
 	enum rn_err (*sink)(const void *p, size_t n, void *arg);
-	void	   *arg;
-	uint64_t    total; /* bytes given to the sink */
-	uint64_t    size;  /* declared size of the open member */
-	uint64_t    left;  /* of which not yet written */
-	bool	    open;
-	bool	    finished;
-	enum rn_err failed; /* sticky */
-	char	  **names;  /* names used, for uniqueness */
-	size_t	    nnames;
-	size_t	    cap;
-	uint64_t    seed;
-	uint16_t    slot[NAME_SLOTS]; /* 1 + index into names, 0 when empty */
-	char	    last[RN_TAR_NAME_BUFSZ];
+	void	       *arg;
+	uint64_t	total; /* bytes given to the sink */
+	uint64_t	size;  /* declared size of the open member */
+	uint64_t	left;  /* of which not yet written */
+	bool		open;
+	bool		stream;	 /* the open member is streamed */
+	uint64_t	hdr_off; /* where its placeholder header is */
+	bool		finished;
+	rn_tar_hold_fn	hold;
+	rn_tar_patch_fn patch;
+	void	       *parg;
+	enum rn_err	failed; /* sticky */
+	char	      **names;	/* names used, for uniqueness */
+	size_t		nnames;
+	size_t		cap;
+	uint64_t	seed;
+	uint16_t	slot[NAME_SLOTS]; /* 1 + index into names, 0 when empty */
+	char		last[RN_TAR_NAME_BUFSZ];
 };
 
 static const uint8_t zeros[16384];
@@ -347,8 +354,8 @@ put_octal(char *f, size_t width, uint64_t v)
 	}
 }
 
-static enum rn_err
-put_header(struct rn_tar *t, const char *name, uint64_t size, char type)
+static void
+build_header(struct ustar *hp, const char *name, uint64_t size, char type)
 {
 	struct ustar	     h;
 	const unsigned char *b;
@@ -372,7 +379,31 @@ put_header(struct rn_tar *t, const char *name, uint64_t size, char type)
 	for (i = 0; i < sizeof(h); i++)
 		sum += b[i];
 	put_octal(h.chksum, 7, sum); /* six digits, NUL, space */
+	*hp = h;
+}
+
+static enum rn_err
+put_header(struct rn_tar *t, const char *name, uint64_t size, char type)
+{
+	struct ustar h;
+
+	build_header(&h, name, size, type);
 	return emit(t, &h, sizeof(h));
+}
+
+/* The ustar name field's form of name: ASCII, '_' for other bytes, cut; false if it changed. */
+static bool
+ascii_name(const char *name, char ascii[USTAR_NAME_LEN + 1])
+{
+	size_t i, n = strlen(name);
+	bool   plain = n <= USTAR_NAME_LEN;
+
+	for (i = 0; i < n && i < USTAR_NAME_LEN; i++) {
+		plain = plain && (unsigned char)name[i] < 0x80;
+		ascii[i] = (unsigned char)name[i] < 0x80 ? name[i] : '_';
+	}
+	ascii[i] = '\0';
+	return plain;
 }
 
 static size_t
@@ -401,20 +432,15 @@ pax_record(char *buf, const char *key, const char *val, size_t vlen)
 	return body + d;
 }
 
+/* With stream, the ustar header is a held placeholder (size is then 0). */
 static enum rn_err
-put_member_headers(struct rn_tar *t, const char *name, uint64_t size)
+put_member_headers(struct rn_tar *t, const char *name, uint64_t size, bool stream)
 {
 	char	    ascii[USTAR_NAME_LEN + 1], rec[RN_TAR_BLOCK], num[24];
-	size_t	    i, n = strlen(name), len = 0;
-	bool	    plain = n <= sizeof(ascii) - 1;
+	size_t	    n = strlen(name), len = 0;
 	enum rn_err err;
 
-	for (i = 0; i < n && i < sizeof(ascii) - 1; i++) {
-		plain = plain && (unsigned char)name[i] < 0x80;
-		ascii[i] = (unsigned char)name[i] < 0x80 ? name[i] : '_';
-	}
-	ascii[i] = '\0';
-	if (!plain)
+	if (!ascii_name(name, ascii))
 		len += pax_record(rec + len, "path", name, n);
 	if (size > USTAR_MAX_SIZE) {
 		(void)snprintf(num, sizeof(num), "%llu", (unsigned long long)size);
@@ -425,6 +451,11 @@ put_member_headers(struct rn_tar *t, const char *name, uint64_t size)
 		    (err = emit(t, rec, len)) != RN_OK ||
 		    (err = emit_zeros(t, RN_TAR_BLOCK - len)) != RN_OK)
 			return err;
+	}
+	if (stream) {
+		t->hdr_off = t->total;
+		if ((err = t->hold(t->total, RN_TAR_BLOCK, t->parg)) != RN_OK)
+			return fail(t, err);
 	}
 	return put_header(t, ascii, size, '0');
 }
@@ -463,15 +494,24 @@ rn_tar_free(struct rn_tar *t)
 	free(t);
 }
 
-enum rn_err
-rn_tar_begin_file(struct rn_tar *t, const char *name, size_t len, uint64_t size)
+void
+rn_tar_set_patcher(struct rn_tar *t, rn_tar_hold_fn hold, rn_tar_patch_fn patch, void *arg)
+{
+	t->hold = hold;
+	t->patch = patch;
+	t->parg = arg;
+}
+
+static enum rn_err
+begin_member(struct rn_tar *t, const char *name, size_t len, uint64_t size, bool stream)
 {
 	char	    clean[RN_TAR_NAME_BUFSZ];
 	enum rn_err err;
 
 	if (t->failed != RN_OK)
 		return t->failed;
-	if (t->open || t->finished || (name == NULL && len > 0))
+	if (t->open || t->finished || (name == NULL && len > 0) ||
+	    (stream && (t->hold == NULL || t->patch == NULL)))
 		return fail(t, RN_ERR_INVAL);
 	if (size > RN_TAR_MAX_FILE || t->nnames >= RN_TAR_MAX_MEMBERS)
 		return RN_ERR_TOOBIG;
@@ -479,14 +519,51 @@ rn_tar_begin_file(struct rn_tar *t, const char *name, size_t len, uint64_t size)
 	    (err = take_name(t, clean)) != RN_OK)
 		goto out;
 	memcpy(t->last, clean, sizeof(t->last));
-	if ((err = put_member_headers(t, clean, size)) != RN_OK)
+	if ((err = put_member_headers(t, clean, size, stream)) != RN_OK)
 		goto out;
 	t->open = true;
+	t->stream = stream;
 	t->size = size;
-	t->left = size;
+	t->left = stream ? RN_TAR_MAX_STREAM : size;
 out:
 	rn_crypto_wipe(clean, sizeof(clean));
 	return err;
+}
+
+enum rn_err
+rn_tar_begin_file(struct rn_tar *t, const char *name, size_t len, uint64_t size)
+{
+	return begin_member(t, name, len, size, false);
+}
+
+enum rn_err
+rn_tar_begin_stream(struct rn_tar *t, const char *name, size_t len)
+{
+	return begin_member(t, name, len, 0, true);
+}
+
+enum rn_err
+rn_tar_end_stream(struct rn_tar *t)
+{
+	char	     ascii[USTAR_NAME_LEN + 1];
+	struct ustar h;
+	uint64_t     size;
+	enum rn_err  err;
+
+	if (t->failed != RN_OK)
+		return t->failed;
+	if (!t->open || !t->stream)
+		return fail(t, RN_ERR_INVAL);
+	size = RN_TAR_MAX_STREAM - t->left;
+	if ((err = emit_zeros(t, (RN_TAR_BLOCK - size % RN_TAR_BLOCK) % RN_TAR_BLOCK)) != RN_OK)
+		return err;
+	(void)ascii_name(t->last, ascii);
+	build_header(&h, ascii, size, '0');
+	if ((err = t->patch(t->hdr_off, &h, sizeof(h), t->parg)) != RN_OK)
+		return fail(t, err);
+	t->open = false;
+	t->stream = false;
+	return RN_OK;
 }
 
 enum rn_err
@@ -496,6 +573,8 @@ rn_tar_write(struct rn_tar *t, const void *p, size_t n)
 
 	if (t->failed != RN_OK)
 		return t->failed;
+	if (t->open && t->stream && n > t->left)
+		return fail(t, RN_ERR_TOOBIG);
 	if (!t->open || n > t->left || (p == NULL && n > 0))
 		return fail(t, RN_ERR_INVAL);
 	if ((err = emit(t, p, n)) != RN_OK)
@@ -511,7 +590,7 @@ rn_tar_end_file(struct rn_tar *t)
 
 	if (t->failed != RN_OK)
 		return t->failed;
-	if (!t->open || t->left != 0)
+	if (!t->open || t->stream || t->left != 0)
 		return fail(t, RN_ERR_INVAL);
 	if ((err = emit_zeros(t, (RN_TAR_BLOCK - t->size % RN_TAR_BLOCK) % RN_TAR_BLOCK)) != RN_OK)
 		return err;

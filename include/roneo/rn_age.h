@@ -131,12 +131,50 @@ enum rn_err rn_age_writer_new(const struct rn_age_recipient *rcpts, size_t n, rn
 enum rn_err rn_age_writer_update(struct rn_age_writer *w, const void *p, size_t n);
 /* The same, as a sink for another stream (arg is the writer). */
 enum rn_err rn_age_writer_sink(const void *p, size_t n, void *arg);
-/* Seal the last chunk.  The file is complete only once this returns RN_OK. */
+/*
+ * Seal the last chunk.  The file is complete only once this returns RN_OK.
+ * RN_ERR_INVAL while a hold is open.
+ */
 enum rn_err rn_age_writer_finish(struct rn_age_writer *w);
 /* NULL-safe; wipes the keys and the plaintext buffer. */
 void rn_age_writer_free(struct rn_age_writer *w);
 /* Bytes given to the sink so far (header included). */
 uint64_t rn_age_writer_total(const struct rn_age_writer *w);
+
+/* ---- positioned writer ---- */
+
+/*
+ * A writer that puts the file into fd (opened for writing, seekable) with
+ * pwrite(): the header at offset 0, chunk k at header length + k * (65536 +
+ * 16).  Besides _update() and _finish() it lets the caller go back and
+ * overwrite plaintext it already gave: _hold() declares a range that will be
+ * rewritten, _patch() rewrites it.  A full chunk that meets an open hold stays
+ * in memory as plaintext (at most RN_AGE_MAX_HELD_CHUNKS of them, else
+ * RN_ERR_TOOBIG) and is sealed when its last hold is patched: every chunk is
+ * sealed once, with its own counter.  rn_age_writer_total() counts the bytes
+ * written.  Memory stays constant: one chunk being filled, at most
+ * RN_AGE_MAX_HELD_CHUNKS held ones, and RN_AGE_MAX_HOLDS holds.  The fd is
+ * the caller's: not closed, not synced.
+ */
+enum rn_err rn_age_writer_new_fd(
+    const struct rn_age_recipient *rcpts, size_t n, int fd, struct rn_age_writer **out);
+/*
+ * Declare the plaintext range [off, off+len), len > 0, to be patched later.
+ * It must start at or after the start of the chunk being filled (a chunk
+ * already sealed cannot change) and not overlap another open hold; it may
+ * reach past the plaintext given so far.  RN_ERR_INVAL otherwise, and on a
+ * writer made by rn_age_writer_new(); RN_ERR_TOOBIG past RN_AGE_MAX_HOLDS.
+ */
+enum rn_err rn_age_writer_hold(struct rn_age_writer *w, uint64_t off, size_t len);
+/*
+ * Overwrite exactly an open hold with [p, p+len) and release it; the range
+ * must have been given by _update() already.  Chunks left with no open hold
+ * are sealed and written.  RN_ERR_INVAL for a range that is not a hold.
+ */
+enum rn_err rn_age_writer_patch(struct rn_age_writer *w, uint64_t off, const void *p, size_t len);
+/* The same two as callbacks (arg is the writer), for rn_tar_set_patcher(). */
+enum rn_err rn_age_writer_hold_cb(uint64_t off, size_t len, void *arg);
+enum rn_err rn_age_writer_patch_cb(uint64_t off, const void *p, size_t len, void *arg);
 
 /* ---- reader ---- */
 

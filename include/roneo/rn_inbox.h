@@ -22,9 +22,10 @@
  * names already used (at most RN_TAR_MAX_MEMBERS).  Every byte goes straight
  * to the sink.
  *
- * Tar puts a member's size in the header before its data, so the size must be
- * known when a member begins: see daemon/inbox/README.md for what the upload
- * path does about that.
+ * Tar puts a member's size in the header before its data.  A member of known
+ * size begins with rn_tar_begin_file(); one of unknown size (an upload's file
+ * part) with rn_tar_begin_stream(), which writes a placeholder header and
+ * patches it at the end through callbacks: see daemon/inbox/README.md.
  *
  * Errors: RN_ERR_INVAL when the calls break the protocol (data past the
  * declared size, a member ended early, a call after finish), RN_ERR_TOOBIG for
@@ -60,6 +61,33 @@ enum rn_err rn_tar_add_file(
     struct rn_tar *t, const char *name, size_t len, const void *data, size_t size);
 /* The name the open or last member got (borrowed; "" before the first). */
 const char *rn_tar_last_name(const struct rn_tar *t);
+
+/*
+ * Going back over the archive, for members of unknown size.  Offsets are the
+ * archive's own (rn_tar_total() counts them).  hold(off, len, arg) declares
+ * that [off, off+len) is about to be written and will be rewritten later;
+ * patch(off, p, len, arg) rewrites exactly such a range (once it has gone to
+ * the sink).  With an age writer in positioned mode sealing the archive from
+ * its first byte: rn_tar_set_patcher(t, rn_age_writer_hold_cb,
+ * rn_age_writer_patch_cb, w).
+ */
+typedef enum rn_err (*rn_tar_hold_fn)(uint64_t off, size_t len, void *arg);
+typedef enum rn_err (*rn_tar_patch_fn)(uint64_t off, const void *p, size_t len, void *arg);
+void rn_tar_set_patcher(struct rn_tar *t, rn_tar_hold_fn hold, rn_tar_patch_fn patch, void *arg);
+
+/* Streamed members stay below ustar's 8 GiB, so that no pax size record is needed. */
+#define RN_TAR_MAX_STREAM 077777777777ull
+
+/*
+ * Begin a member of unknown size, named as rn_tar_begin_file() does: its pax
+ * header if the name needs one, then a placeholder header block, held.  Data
+ * goes through rn_tar_write(); more than RN_TAR_MAX_STREAM bytes in all is
+ * RN_ERR_TOOBIG (and the writer stays failed).  RN_ERR_INVAL without a
+ * patcher.
+ */
+enum rn_err rn_tar_begin_stream(struct rn_tar *t, const char *name, size_t len);
+/* End it: pad to a whole block, then patch the header with the final size. */
+enum rn_err rn_tar_end_stream(struct rn_tar *t);
 
 /*
  * End the archive (two zero blocks), then pad it with zero blocks to

@@ -102,5 +102,7 @@
 #define RN_AGE_MAX_BODY		 4096u		/* decoded bytes of one stanza body */
 #define RN_AGE_MAX_IDENTITY_FILE (64u * 1024u)
 #define RN_BECH32_MAX		 90u /* characters of a Bech32 string (BIP-173) */
+#define RN_AGE_MAX_HELD_CHUNKS	 4u  /* full chunks a positioned writer keeps back for holds */
+#define RN_AGE_MAX_HOLDS	 16u /* open holds of a positioned writer */
 
 #endif
