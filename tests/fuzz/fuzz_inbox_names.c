@@ -2,13 +2,16 @@
  * Fuzz the drop-box's parsers of typed and submitted text: a codename as a
  * source types it (rn_codename_parse, without the costly derivation) and file
  * names as a browser sends them (rn_tar_name_sanitize, then tar members named
- * after each line of the input).  Invariants are checked with abort().
+ * after each line of the input), and form tokens as a form sends them back
+ * (rn_form_token_ok: never accepts what it did not issue).  Invariants are
+ * checked with abort().
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "roneo/rn_inbox.h"
+#include "inbox/token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -118,10 +121,26 @@ fuzz_tar(const uint8_t *data, size_t size)
 	rn_tar_free(t);
 }
 
+/* With a fixed key, only the token issued for the fixed time may pass. */
+static void
+fuzz_token(const uint8_t *data, size_t size)
+{
+	static const struct rn_form_key key = { { 1, 2, 3, 4, 5, 6, 7, 8 } };
+	char				issued[RN_FORM_TOKEN_LEN + 1];
+	const uint64_t			now = 1795440000u;
+
+	if (rn_form_token(&key, "submit", now, issued) != RN_OK)
+		abort();
+	if (rn_form_token_ok(&key, "submit", (const char *)data, size, now) &&
+	    (size != RN_FORM_TOKEN_LEN || memcmp(data, issued, size) != 0))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_codename(data, size);
 	fuzz_tar(data, size);
+	fuzz_token(data, size);
 	return 0;
 }
