@@ -46,6 +46,7 @@ struct fixture {
 	size_t			 max_buffered;
 	unsigned		 aborts;
 	bool			 reject_early;
+	bool			 path_ok;	/* the route saw its own request */
 };
 
 static struct fixture *fx;
@@ -53,10 +54,14 @@ static struct fixture *fx;
 static void
 on_request(struct rn_http_exchange *ex, void *arg)
 {
-	struct fixture *f = arg;
+	struct fixture		  *f = arg;
+	const struct rn_http_req *req = rn_http_exchange_req(ex);
 
+	/* Per-request state travels with the exchange. */
 	f->body_bytes = 0;
 	f->body_sum = 0;
+	f->path_ok = req->method == RN_HTTP_POST && strcmp(req->path, "/upload") == 0;
+	rn_http_exchange_set_data(ex, &f->body_bytes);
 	if (f->reject_early)
 		rn_http_respond_bytes(ex, 403, "text/plain", "no\n", 3);
 }
@@ -74,7 +79,7 @@ on_body(struct rn_http_exchange *ex, const void *p, size_t n, void *arg)
 		f->max_buffered = buffered;
 	for (i = 0; i < n; i++)
 		f->body_sum = f->body_sum * 31u + b[i];
-	f->body_bytes += n;
+	*(uint64_t *)rn_http_exchange_data(ex) += n;
 	return RN_OK;
 }
 
@@ -349,6 +354,7 @@ test_big_body_streams_in_pieces(void **state)
 	assert_non_null(strstr(c.resp, "HTTP/1.1 200 OK\r\n"));
 	assert_non_null(strstr(c.resp, want));
 	assert_int_equal(f->body_bytes, BIG_BODY);
+	assert_true(f->path_ok);
 	assert_true(f->max_piece <= RN_HTTP_READ_CHUNK);
 	/* The input never held more than the read watermark: memory does not
 	 * grow with the body. */
