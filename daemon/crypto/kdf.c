@@ -59,15 +59,31 @@ out:
 	return err;
 }
 
+/* Run one EVP_KDF; on failure out is wiped.  Freeing the context cleanses
+ * the key material (key, password) it copied from params. */
+static enum rn_err
+kdf_derive(const char *name, const OSSL_PARAM *params, uint8_t *out, size_t outlen)
+{
+	EVP_KDF	    *kdf = NULL;
+	EVP_KDF_CTX *ctx = NULL;
+	enum rn_err  err = RN_ERR_CRYPTO;
+
+	if ((kdf = EVP_KDF_fetch(NULL, name, NULL)) != NULL &&
+	    (ctx = EVP_KDF_CTX_new(kdf)) != NULL && EVP_KDF_derive(ctx, out, outlen, params) == 1)
+		err = RN_OK;
+	if (err != RN_OK)
+		OPENSSL_cleanse(out, outlen);
+	EVP_KDF_CTX_free(ctx);
+	EVP_KDF_free(kdf);
+	return err;
+}
+
 enum rn_err
 rn_hkdf_sha256(const void *salt, size_t saltlen, const void *ikm, size_t ikmlen, const void *info,
     size_t infolen, uint8_t *out, size_t outlen)
 {
-	EVP_KDF	    *kdf = NULL;
-	EVP_KDF_CTX *ctx = NULL;
-	OSSL_PARAM   params[5], *p = params;
-	enum rn_err  err = RN_ERR_CRYPTO;
-	char	     digest[] = "SHA256";
+	OSSL_PARAM params[5], *p = params;
+	char	   digest[] = "SHA256";
 
 	if ((salt == NULL && saltlen > 0) || (ikm == NULL && ikmlen > 0) ||
 	    (info == NULL && infolen > 0) || out == NULL || outlen == 0 ||
@@ -83,27 +99,15 @@ rn_hkdf_sha256(const void *salt, size_t saltlen, const void *ikm, size_t ikmlen,
 		*p++ =
 		    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, unconst(info), infolen);
 	*p = OSSL_PARAM_construct_end();
-	if ((kdf = EVP_KDF_fetch(NULL, "HKDF", NULL)) == NULL ||
-	    (ctx = EVP_KDF_CTX_new(kdf)) == NULL || EVP_KDF_derive(ctx, out, outlen, params) != 1)
-		goto out;
-	err = RN_OK;
-out:
-	if (err != RN_OK)
-		OPENSSL_cleanse(out, outlen);
-	EVP_KDF_CTX_free(ctx); /* cleanses the key material it copied */
-	EVP_KDF_free(kdf);
-	return err;
+	return kdf_derive("HKDF", params, out, outlen);
 }
 
 enum rn_err
 rn_scrypt(const void *pass, size_t passlen, const void *salt, size_t saltlen, uint64_t N,
     uint32_t r, uint32_t p, uint8_t *out, size_t outlen)
 {
-	EVP_KDF	    *kdf = NULL;
-	EVP_KDF_CTX *ctx = NULL;
-	OSSL_PARAM   params[7];
-	uint64_t     maxmem;
-	enum rn_err  err = RN_ERR_CRYPTO;
+	OSSL_PARAM params[7];
+	uint64_t   maxmem;
 
 	if ((pass == NULL && passlen > 0) || (salt == NULL && saltlen > 0) || out == NULL ||
 	    outlen == 0 || outlen > RN_SCRYPT_MAX_OUT)
@@ -125,14 +129,5 @@ rn_scrypt(const void *pass, size_t passlen, const void *salt, size_t saltlen, ui
 	params[4] = OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p);
 	params[5] = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxmem);
 	params[6] = OSSL_PARAM_construct_end();
-	if ((kdf = EVP_KDF_fetch(NULL, "SCRYPT", NULL)) == NULL ||
-	    (ctx = EVP_KDF_CTX_new(kdf)) == NULL || EVP_KDF_derive(ctx, out, outlen, params) != 1)
-		goto out;
-	err = RN_OK;
-out:
-	if (err != RN_OK)
-		OPENSSL_cleanse(out, outlen);
-	EVP_KDF_CTX_free(ctx); /* cleanses the password it copied */
-	EVP_KDF_free(kdf);
-	return err;
+	return kdf_derive("SCRYPT", params, out, outlen);
 }
