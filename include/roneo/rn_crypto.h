@@ -45,4 +45,27 @@ enum rn_err rn_x25519_public(const uint8_t secret[RN_X25519_LEN], uint8_t pub[RN
 enum rn_err rn_x25519_shared(const uint8_t secret[RN_X25519_LEN], const uint8_t peer[RN_X25519_LEN],
     uint8_t shared[RN_X25519_LEN]);
 
+/* ---- Ed25519 (RFC 8032, pure), through EVP_PKEY_ED25519 raw keys ---- */
+
+#define RN_ED25519_SEED_LEN 32u
+#define RN_ED25519_PUB_LEN  32u
+#define RN_ED25519_SIG_LEN  64u
+
+/* A new random seed (the secret) and its public key. */
+enum rn_err rn_ed25519_keygen(uint8_t seed[RN_ED25519_SEED_LEN], uint8_t pub[RN_ED25519_PUB_LEN]);
+enum rn_err rn_ed25519_public(
+    const uint8_t seed[RN_ED25519_SEED_LEN], uint8_t pub[RN_ED25519_PUB_LEN]);
+enum rn_err rn_ed25519_sign(const uint8_t seed[RN_ED25519_SEED_LEN], const void *msg, size_t len,
+    uint8_t sig[RN_ED25519_SIG_LEN]);
+/*
+ * RN_OK when sig is a valid signature of msg by pub.  A public key of small
+ * order (the identity among them, which OpenSSL 3.0 accepts and which then
+ * validates a forged signature on any message) or a non-canonical encoding
+ * (y >= p) is refused with RN_ERR_CRYPTO before OpenSSL sees it; so is a
+ * signature whose R is of small order.  rn_ed25519_pub_check() is that check alone.
+ */
+enum rn_err rn_ed25519_verify(const uint8_t pub[RN_ED25519_PUB_LEN], const void *msg, size_t len,
+    const uint8_t sig[RN_ED25519_SIG_LEN]);
+enum rn_err rn_ed25519_pub_check(const uint8_t pub[RN_ED25519_PUB_LEN]);
+
 #endif

@@ -68,4 +68,17 @@ enum rn_err rn_file_fsync_parent(const char *path);
 /* Monotonic clock in milliseconds. */
 uint64_t rn_time_mono_ms(void);
 
+/*
+ * Base64 (RFC 4648 section 4, with '=' padding).  The encoder writes
+ * rn_base64_len(n) + 1 bytes (NUL-terminated) to out.  The decoder is strict:
+ * no whitespace, padding exactly as the encoder writes it, unused bits zero,
+ * so each byte string has one accepted encoding; it writes at most outsz
+ * bytes and sets *outlen.
+ */
+#define rn_base64_len(n) ((((n) + 2) / 3) * 4)
+void	    rn_base64_encode(const uint8_t *in, size_t n, char *out);
+enum rn_err rn_base64_decode(const char *in, size_t n, uint8_t *out, size_t outsz, size_t *outlen);
+/* Strict lower-case or upper-case hex of exactly 2 * outsz characters. */
+enum rn_err rn_hex_decode(const char *in, size_t n, uint8_t *out, size_t outsz);
+
 #endif

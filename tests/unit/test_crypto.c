@@ -342,6 +342,80 @@ test_x25519_low_order(void **state)
 	assert_int_equal(rn_x25519_shared(secret, NULL, out), RN_ERR_INVAL);
 }
 
+/* RFC 8032 section 7.1, tests 1 and 3. */
+static void
+test_ed25519_rfc8032(void **state)
+{
+	static const struct {
+		const char *seed, *pub, *msg, *sig;
+	} cases[] = {
+		{ "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+		    "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+		    "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+		    "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b" },
+		{ "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+		    "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
+		    "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac"
+		    "18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a" },
+	};
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < RN_ARRAY_LEN(cases); i++) {
+		uint8_t *seed = unhex(cases[i].seed, &n), *pub = unhex(cases[i].pub, &n);
+		uint8_t *sig = unhex(cases[i].sig, &n), *msg = unhex(cases[i].msg, &n);
+		uint8_t	 p2[RN_ED25519_PUB_LEN], s2[RN_ED25519_SIG_LEN];
+
+		assert_int_equal(rn_ed25519_public(seed, p2), RN_OK);
+		assert_memory_equal(p2, pub, sizeof(p2));
+		assert_int_equal(rn_ed25519_sign(seed, msg, n, s2), RN_OK);
+		assert_memory_equal(s2, sig, sizeof(s2));
+		assert_int_equal(rn_ed25519_verify(pub, msg, n, sig), RN_OK);
+		s2[0] ^= 1;
+		assert_int_equal(rn_ed25519_verify(pub, msg, n, s2), RN_ERR_CRYPTO);
+		test_free(seed);
+		test_free(pub);
+		test_free(sig);
+		test_free(msg);
+	}
+}
+
+/* The identity key with (R = identity, S = 0) verifies anything in OpenSSL 3.0: refused here. */
+static void
+test_ed25519_small_order(void **state)
+{
+	static const char *bad[] = {
+		"0100000000000000000000000000000000000000000000000000000000000000",
+		"0000000000000000000000000000000000000000000000000000000000000000",
+		"0000000000000000000000000000000000000000000000000000000000000080",
+		"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+		"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+		"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+	};
+	uint8_t seed[RN_ED25519_SEED_LEN], pub[RN_ED25519_PUB_LEN], sig[RN_ED25519_SIG_LEN];
+	size_t	i, n;
+
+	(void)state;
+	for (i = 0; i < RN_ARRAY_LEN(bad); i++) {
+		uint8_t *k = unhex(bad[i], &n);
+
+		memset(sig, 0, sizeof(sig));
+		memcpy(sig, k, 32);
+		assert_int_equal(rn_ed25519_pub_check(k), RN_ERR_CRYPTO);
+		assert_int_equal(rn_ed25519_verify(k, "forged", 6, sig), RN_ERR_CRYPTO);
+		test_free(k);
+	}
+	assert_int_equal(rn_ed25519_keygen(seed, pub), RN_OK);
+	assert_int_equal(rn_ed25519_pub_check(pub), RN_OK);
+	assert_int_equal(rn_ed25519_sign(seed, "m", 1, sig), RN_OK);
+	assert_int_equal(rn_ed25519_verify(pub, "m", 1, sig), RN_OK);
+	assert_int_equal(rn_ed25519_verify(pub, "n", 1, sig), RN_ERR_CRYPTO);
+}
+
 int
 main(void)
 {
@@ -357,6 +431,8 @@ main(void)
 		cmocka_unit_test(test_x25519_kat),
 		cmocka_unit_test(test_x25519_rfc7748_5_2),
 		cmocka_unit_test(test_x25519_low_order),
+		cmocka_unit_test(test_ed25519_rfc8032),
+		cmocka_unit_test(test_ed25519_small_order),
 	};
 
 	return cmocka_run_group_tests_name("crypto", tests, NULL, NULL);

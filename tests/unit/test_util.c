@@ -162,6 +162,39 @@ test_err_table(void **state)
 	assert_string_equal(rn_err_str((enum rn_err)999), "unknown error");
 }
 
+static void
+test_base64(void **state)
+{
+	static const struct {
+		const char *raw, *enc;
+	} v[] = { /* RFC 4648 section 10 */
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" } };
+	static const char *bad[] = { "Zg=", "Zh==", "Zm9=", "Z===", "====", "Zg==Zg==", "Zm 9v",
+		"Zm9v\n", "Zm-v", "Zg=a" };
+	char	buf[64];
+	uint8_t out[64];
+	size_t	i, n;
+
+	(void)state;
+	for (i = 0; i < RN_ARRAY_LEN(v); i++) {
+		rn_base64_encode((const uint8_t *)v[i].raw, strlen(v[i].raw), buf);
+		assert_string_equal(buf, v[i].enc);
+		assert_int_equal(rn_base64_decode(v[i].enc, strlen(v[i].enc), out, sizeof(out), &n),
+		    RN_OK);
+		assert_int_equal(n, strlen(v[i].raw));
+		assert_memory_equal(out, v[i].raw, n);
+	}
+	for (i = 0; i < RN_ARRAY_LEN(bad); i++)
+		assert_int_not_equal(rn_base64_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n),
+		    RN_OK);
+	assert_int_equal(rn_base64_decode("Zm9vYmFy", 8, out, 5, &n), RN_ERR_TOOBIG);
+	assert_int_equal(rn_hex_decode("00fFa9", 6, out, 3), RN_OK);
+	assert_int_equal(out[1], 0xff);
+	assert_int_equal(rn_hex_decode("00fFa9", 6, out, 2), RN_ERR_INVAL);
+	assert_int_equal(rn_hex_decode("0g", 2, out, 1), RN_ERR_INVAL);
+}
+
 int
 main(void)
 {
@@ -174,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_file_atomic),
 		cmocka_unit_test(test_log_levels),
 		cmocka_unit_test(test_err_table),
+		cmocka_unit_test(test_base64),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
