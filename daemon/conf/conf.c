@@ -845,9 +845,10 @@ validate_option(const struct rn_conf *c, const struct rn_conf_option *o, char *e
 		for (i = 0; i < l->n && i < RN_CONF_MAX_LIST; i++)
 			if (l->v[i] == NULL || l->v[i][0] == '\0')
 				break;
-		if (l->n == 0 || l->n > RN_CONF_MAX_LIST || i < l->n) {
-			errf(err, errlen, "%s: needs from 1 to %u non-empty values", o->name,
-			    RN_CONF_MAX_LIST);
+		/* A list without a default may be empty (Editor). */
+		if ((l->n == 0 && o->def != NULL) || l->n > RN_CONF_MAX_LIST || i < l->n) {
+			errf(err, errlen, "%s: needs from %d to %u non-empty values", o->name,
+			    o->def != NULL, RN_CONF_MAX_LIST);
 			return RN_ERR_INVAL;
 		}
 		return RN_OK;

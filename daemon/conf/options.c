@@ -67,6 +67,34 @@ static const struct rn_conf_option options[] = {
 	    "Largest request body for routes without a limit of their own; 0 refuses bodies." },
 	{ "MaxRequestsPerConnection", RN_CONF_UINT, "1000", OFF(max_requests_per_conn), 1, 1000000,
 	    false, "Requests served on one connection before it is closed." },
+	{ "EditorListen", RN_CONF_LIST, "unix:editor.sock", OFF(editor_listen), 0, 0, false,
+	    "Address the editor API listens on, in the forms of Listen; the editor onion forwards "
+	    "to it." },
+	{ "Editor", RN_CONF_LIST, NULL, OFF(editors), 0, 0, false,
+	    "An editor: the minisign public key that signs the editor's requests and the age "
+	    "recipient submissions are sealed to; repeat for each editor." },
+	{ "InboxMaxFileSize", RN_CONF_SIZE, "500 MiB", OFF(inbox_max_file), 1, TIB, false,
+	    "Largest file in a submission." },
+	{ "InboxMaxSubmissionSize", RN_CONF_SIZE, "2 GiB", OFF(inbox_max_submission), 1, 4 * TIB,
+	    false, "Largest submission, message and files together, as sent." },
+	{ "InboxMaxFiles", RN_CONF_UINT, "20", OFF(inbox_max_files), 0, RN_INBOX_MAX_FILES, false,
+	    "Most files in one submission." },
+	{ "InboxMaxMessageSize", RN_CONF_SIZE, "256 KiB", OFF(inbox_max_message), 1,
+	    RN_INBOX_MAX_MESSAGE, false, "Longest message in a submission." },
+	{ "InboxMaxConcurrentUploads", RN_CONF_UINT, "16", OFF(inbox_max_uploads), 1, 4096, false,
+	    "Most submissions being received at once; a further one is answered 503." },
+	{ "InboxMaxBytes", RN_CONF_SIZE, "100 GiB", OFF(inbox_max_bytes), 1, 1024 * TIB, false,
+	    "Most bytes of sealed submissions and uploads in progress together." },
+	{ "InboxDiskReserve", RN_CONF_SIZE, "1 GiB", OFF(inbox_disk_reserve), 0, 1024 * TIB, false,
+	    "Free space the inbox file system keeps; an upload that would eat into it is "
+	    "refused." },
+	{ "InboxHoneypot", RN_CONF_BOOL, "1", OFF(inbox_honeypot), 0, 0, false,
+	    "Refuse submissions that fill the hidden form field meant only for robots when 1." },
+	{ "InboxRetentionDays", RN_CONF_UINT, "0", OFF(inbox_retention_days), 0, 36500, false,
+	    "Delete sealed submissions and replies this many days after they arrive; 0 keeps them "
+	    "until an editor deletes them." },
+	{ "CodenameAttemptsPerMinute", RN_CONF_UINT, "30", OFF(codename_attempts), 1, 6000, false,
+	    "Most codenames checked per minute in all; further attempts are answered 429." },
 };
 
 const struct rn_conf_option *

@@ -47,6 +47,20 @@ struct rn_conf {
 	uint64_t max_headers;	   /* count */
 	uint64_t max_body;	   /* bytes, for routes without their own limit */
 	uint64_t max_requests_per_conn;
+
+	/* Editors and the drop-box */
+	struct rn_conf_list editor_listen;	  /* the editor API's listeners, as listen */
+	struct rn_conf_list editors;		  /* "MINISIGN-PUBLIC-KEY AGE-RECIPIENT" */
+	uint64_t	    inbox_max_file;	  /* bytes */
+	uint64_t	    inbox_max_submission; /* bytes, as sent */
+	uint64_t	    inbox_max_files;
+	uint64_t	    inbox_max_message;	/* bytes */
+	uint64_t	    inbox_max_uploads;	/* concurrent */
+	uint64_t	    inbox_max_bytes;	/* sealed and in progress */
+	uint64_t	    inbox_disk_reserve; /* bytes kept free */
+	bool		    inbox_honeypot;
+	uint64_t	    inbox_retention_days; /* 0: off */
+	uint64_t	    codename_attempts;	  /* per minute, all sources */
 };
 
 enum rn_conf_type {

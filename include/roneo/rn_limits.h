@@ -105,4 +105,14 @@
 #define RN_AGE_MAX_HELD_CHUNKS	 4u  /* full chunks a positioned writer keeps back for holds */
 #define RN_AGE_MAX_HOLDS	 16u /* open holds of a positioned writer */
 
+/* The drop-box (daemon/inbox/upload.c, source.c, editor_api.c) */
+#define RN_INBOX_MAX_FILES	 512u		 /* files in one submission (InboxMaxFiles) */
+#define RN_INBOX_MAX_MESSAGE	 (1024u * 1024u) /* bytes of a message (InboxMaxMessageSize) */
+#define RN_INBOX_MAX_FIELD	 1024u		 /* bytes of a short form field (token, ...) */
+#define RN_INBOX_MAX_REPLY	 (1024u * 1024u) /* bytes of one sealed reply */
+#define RN_INBOX_MAX_REPLIES	 64u		 /* replies shown to a source at once */
+#define RN_INBOX_MAX_LIST	 100000u	 /* submissions in one editor listing */
+#define RN_CODENAME_MAX_INFLIGHT 2u		 /* codename derivations at once (16 MiB each) */
+#define RN_CODENAME_MAX_QUEUE	 32u		 /* codename checks waiting for a worker */
+
 #endif
