@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,9 +44,30 @@ static const struct {
 };
 #define NCHILDREN (sizeof(child_roles) / sizeof(child_roles[0]))
 
+/*
+ * The listener options, each a kind of listener the http child serves
+ * differently: the public site and drop-box, or the editor API.  The child
+ * receives "KIND SPEC" with each socket.
+ */
+static const struct {
+	const char *kind;
+	const char *option;
+	size_t	    off;
+} listen_kinds[] = {
+	{ "public", "Listen", offsetof(struct rn_conf, listen) },
+	{ "editor", "EditorListen", offsetof(struct rn_conf, editor_listen) },
+};
+#define NKINDS RN_ARRAY_LEN(listen_kinds)
+
+static const struct rn_conf_list *
+kind_list(const struct rn_conf *c, size_t k)
+{
+	return (const struct rn_conf_list *)(const void *)((const char *)c + listen_kinds[k].off);
+}
+
 struct listener {
 	int   fd;
-	char *spec;
+	char *spec;				    /* "KIND SPEC" */
 	char  unix_path[RN_CONF_MAX_UNIX_PATH + 1]; /* to unlink at exit */
 };
 
@@ -57,7 +79,7 @@ struct parent {
 	char		    **overrides; /* "--Key value" pairs from argv */
 	int		      lock_fd;
 	size_t		      nlisteners;
-	struct listener	      listeners[RN_CONF_MAX_LIST];
+	struct listener	      listeners[RN_CONF_MAX_LIST * NKINDS];
 	struct rn_proc_child *children[NCHILDREN];
 	struct event	     *sig[5];
 	struct event	     *kill_timer;
@@ -263,43 +285,51 @@ close_listeners(struct parent *p, bool unlink_paths)
 	p->nlisteners = 0;
 }
 
-/* Bind every Listen of c into p->listeners (which must be empty). */
+static enum rn_err
+open_listener(struct parent *p, const struct rn_conf *c, size_t k, const char *spec)
+{
+	struct listener	     *li = &p->listeners[p->nlisteners];
+	struct rn_conf_listen l;
+	char		      err[256];
+	int		      fd;
+
+	if (rn_conf_listen_parse(spec, c->data_directory, &l, err, sizeof(err)) != RN_OK) {
+		rn_log_err("%s %s: %s", listen_kinds[k].option, spec, err);
+		return RN_ERR_INVAL;
+	}
+	if (!l.loopback)
+		rn_log_warn("%s %s is not a loopback address: clients can reach roneod without Tor",
+		    listen_kinds[k].option, spec);
+	fd = l.family == RN_CONF_LISTEN_UNIX ? open_unix(&l, c) : open_inet(&l);
+	if (fd == -1 || listen(fd, LISTEN_BACKLOG) == -1) {
+		rn_log_errno(RN_LOG_ERR, "%s %s", listen_kinds[k].option, spec);
+		if (fd != -1)
+			close(fd);
+		return RN_ERR_IO;
+	}
+	li->fd = fd;
+	li->unix_path[0] = '\0';
+	if (l.family == RN_CONF_LISTEN_UNIX)
+		memcpy(li->unix_path, l.path, strlen(l.path) + 1);
+	p->nlisteners++;
+	if (asprintf(&li->spec, "%s %s", listen_kinds[k].kind, spec) == -1) {
+		li->spec = NULL;
+		return RN_ERR_NOMEM;
+	}
+	return RN_OK;
+}
+
+/* Bind every listener option of c into p->listeners (which must be empty). */
 static enum rn_err
 open_listeners(struct parent *p, const struct rn_conf *c)
 {
-	struct rn_conf_listen l;
-	char		      err[256];
-	size_t		      i;
-	int		      fd;
+	enum rn_err r;
+	size_t	    i, k;
 
-	for (i = 0; i < c->listen.n; i++) {
-		struct listener *li = &p->listeners[p->nlisteners];
-
-		if (rn_conf_listen_parse(c->listen.v[i], c->data_directory, &l, err, sizeof(err)) !=
-		    RN_OK) {
-			rn_log_err("Listen %s: %s", c->listen.v[i], err);
-			return RN_ERR_INVAL;
-		}
-		if (!l.loopback)
-			rn_log_warn("Listen %s is not a loopback address: clients can reach "
-				    "roneod without Tor",
-			    c->listen.v[i]);
-		fd = l.family == RN_CONF_LISTEN_UNIX ? open_unix(&l, c) : open_inet(&l);
-		if (fd == -1 || listen(fd, LISTEN_BACKLOG) == -1) {
-			rn_log_errno(RN_LOG_ERR, "Listen %s", c->listen.v[i]);
-			if (fd != -1)
-				close(fd);
-			return RN_ERR_IO;
-		}
-		li->fd = fd;
-		li->spec = strdup(c->listen.v[i]);
-		li->unix_path[0] = '\0';
-		if (l.family == RN_CONF_LISTEN_UNIX)
-			memcpy(li->unix_path, l.path, strlen(l.path) + 1);
-		p->nlisteners++;
-		if (li->spec == NULL)
-			return RN_ERR_NOMEM;
-	}
+	for (k = 0; k < NKINDS; k++)
+		for (i = 0; i < kind_list(c, k)->n; i++)
+			if ((r = open_listener(p, c, k, kind_list(c, k)->v[i])) != RN_OK)
+				return r;
 	return RN_OK;
 }
 
@@ -307,19 +337,24 @@ static void
 announce(const struct parent *p)
 {
 	struct rn_conf_listen l;
+	const char	     *what;
 	char		      err[256];
-	size_t		      i;
+	size_t		      i, k;
 
-	for (i = 0; i < p->conf->listen.n; i++) {
-		if (rn_conf_listen_parse(p->conf->listen.v[i], p->conf->data_directory, &l, err,
-			sizeof(err)) != RN_OK)
-			continue;
-		if (l.family == RN_CONF_LISTEN_UNIX)
-			rn_log_notice("listening on unix:%s", l.path);
-		else if (l.family == RN_CONF_LISTEN_INET6)
-			rn_log_notice("listening on http://[%s]:%u/", l.host, l.port);
-		else
-			rn_log_notice("listening on http://%s:%u/", l.host, l.port);
+	for (k = 0; k < NKINDS; k++) {
+		what = k == 0 ? "" : " (editor API)";
+		for (i = 0; i < kind_list(p->conf, k)->n; i++) {
+			if (rn_conf_listen_parse(kind_list(p->conf, k)->v[i],
+				p->conf->data_directory, &l, err, sizeof(err)) != RN_OK)
+				continue;
+			if (l.family == RN_CONF_LISTEN_UNIX)
+				rn_log_notice("listening on unix:%s%s", l.path, what);
+			else if (l.family == RN_CONF_LISTEN_INET6)
+				rn_log_notice(
+				    "listening on http://[%s]:%u/%s", l.host, l.port, what);
+			else
+				rn_log_notice("listening on http://%s:%u/%s", l.host, l.port, what);
+		}
 	}
 	rn_log_notice("ready");
 }
@@ -417,13 +452,15 @@ begin_stop(struct parent *p)
 static bool
 same_listen(const struct rn_conf *a, const struct rn_conf *b)
 {
-	size_t i;
+	size_t i, k;
 
-	if (a->listen.n != b->listen.n)
-		return false;
-	for (i = 0; i < a->listen.n; i++)
-		if (strcmp(a->listen.v[i], b->listen.v[i]) != 0)
+	for (k = 0; k < NKINDS; k++) {
+		if (kind_list(a, k)->n != kind_list(b, k)->n)
 			return false;
+		for (i = 0; i < kind_list(a, k)->n; i++)
+			if (strcmp(kind_list(a, k)->v[i], kind_list(b, k)->v[i]) != 0)
+				return false;
+	}
 	return true;
 }
 

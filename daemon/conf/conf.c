@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -863,34 +864,67 @@ validate_option(const struct rn_conf *c, const struct rn_conf_option *o, char *e
 	return RN_OK;
 }
 
+/* The listener options; an address may appear once across all of them. */
+static const struct {
+	const char *name;
+	size_t	    off;
+} listen_opts[] = {
+	{ "Listen", offsetof(struct rn_conf, listen) },
+	{ "EditorListen", offsetof(struct rn_conf, editor_listen) },
+};
+
+static const struct rn_conf_list *
+listen_list(const struct rn_conf *c, size_t k)
+{
+	return (const struct rn_conf_list *)(const void *)((const char *)c + listen_opts[k].off);
+}
+
+static bool
+listen_seen(const struct rn_conf *c, size_t k, size_t i, const struct rn_conf_listen *a)
+{
+	struct rn_conf_listen b;
+	size_t		      kk, j, n;
+
+	for (kk = 0; kk <= k; kk++) {
+		n = kk == k ? i : listen_list(c, kk)->n;
+		for (j = 0; j < n; j++) {
+			if (rn_conf_listen_parse(
+				listen_list(c, kk)->v[j], c->data_directory, &b, NULL, 0) != RN_OK)
+				continue;
+			if (a->family == b.family && a->port == b.port &&
+			    strcmp(a->host, b.host) == 0 && strcmp(a->path, b.path) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
 static enum rn_err
 validate_listen(const struct rn_conf *c, char *err, size_t errlen)
 {
-	struct rn_conf_listen a, b;
+	struct rn_conf_listen a;
 	char		      msg[MSG_MAX], e[ESC_MAX];
-	const char	     *s;
-	size_t		      i, j;
+	const char	     *s, *name;
+	size_t		      i, k;
 
-	for (i = 0; i < c->listen.n; i++) {
-		s = c->listen.v[i];
-		if (rn_conf_listen_parse(s, c->data_directory, &a, msg, sizeof(msg)) != RN_OK) {
-			errf(err, errlen, "Listen: %s", msg);
-			return RN_ERR_INVAL;
-		}
-		if (!a.loopback && !c->allow_non_loopback) {
-			errf(err, errlen,
-			    "Listen: \"%s\" is not a loopback address; set "
-			    "AllowNonLoopback 1 to listen on it",
-			    esc(s, strlen(s), e, sizeof(e)));
-			return RN_ERR_PERM;
-		}
-		for (j = 0; j < i; j++) {
-			if (rn_conf_listen_parse(c->listen.v[j], c->data_directory, &b, NULL, 0) !=
-			    RN_OK)
-				continue;
-			if (a.family == b.family && a.port == b.port &&
-			    strcmp(a.host, b.host) == 0 && strcmp(a.path, b.path) == 0) {
-				errf(err, errlen, "Listen: \"%s\" is given twice",
+	for (k = 0; k < RN_ARRAY_LEN(listen_opts); k++) {
+		name = listen_opts[k].name;
+		for (i = 0; i < listen_list(c, k)->n; i++) {
+			s = listen_list(c, k)->v[i];
+			if (rn_conf_listen_parse(s, c->data_directory, &a, msg, sizeof(msg)) !=
+			    RN_OK) {
+				errf(err, errlen, "%s: %s", name, msg);
+				return RN_ERR_INVAL;
+			}
+			if (!a.loopback && !c->allow_non_loopback) {
+				errf(err, errlen,
+				    "%s: \"%s\" is not a loopback address; set "
+				    "AllowNonLoopback 1 to listen on it",
+				    name, esc(s, strlen(s), e, sizeof(e)));
+				return RN_ERR_PERM;
+			}
+			if (listen_seen(c, k, i, &a)) {
+				errf(err, errlen, "%s: \"%s\" is given twice", name,
 				    esc(s, strlen(s), e, sizeof(e)));
 				return RN_ERR_INVAL;
 			}

@@ -94,6 +94,24 @@ apply_conf(struct http_child *hc, const struct rn_ipc_msg *msg)
 	hc->conf = conf;
 }
 
+/* "KIND SPEC" from the parent: the zone of the listener; 0 if unknown. */
+static unsigned
+listener_zone(const struct rn_ipc_msg *msg)
+{
+	static const struct {
+		const char *kind;
+		unsigned    zone;
+	} kinds[] = { { "public ", RN_HTTP_ZONE_PUBLIC }, { "editor ", RN_HTTP_ZONE_EDITOR } };
+	size_t i, n;
+
+	for (i = 0; i < RN_ARRAY_LEN(kinds); i++) {
+		n = strlen(kinds[i].kind);
+		if (msg->len > n && memcmp(msg->payload, kinds[i].kind, n) == 0)
+			return kinds[i].zone;
+	}
+	return 0;
+}
+
 static void
 on_msg(struct rn_ipc *ipc, struct rn_ipc_msg *msg, void *arg)
 {
@@ -110,7 +128,7 @@ on_msg(struct rn_ipc *ipc, struct rn_ipc_msg *msg, void *arg)
 			hc->replacing = true;
 		}
 		/* The server owns the socket from here, even on failure. */
-		if (rn_http_server_listen_fd(hc->srv, msg->fd) != RN_OK)
+		if (rn_http_server_listen_fd_zone(hc->srv, msg->fd, listener_zone(msg)) != RN_OK)
 			rn_log_err("cannot listen on a socket from the parent");
 		msg->fd = -1;
 		break;

@@ -240,13 +240,15 @@ host_is_ours(const struct rn_http_settings *set, const char *host)
 }
 
 static const struct rn_http_route *
-route_find(const struct rn_http_server *srv, const char *path, size_t len)
+route_find(const struct rn_http_server *srv, unsigned zone, const char *path, size_t len)
 {
 	size_t i, n;
 
 	for (i = 0; i < srv->nroutes; i++) {
 		const struct rn_http_route *r = &srv->routes[i];
 
+		if (((r->zones != 0 ? r->zones : RN_HTTP_ZONE_PUBLIC) & zone) == 0)
+			continue;
 		n = strlen(r->path);
 		if (n > 0 && r->path[n - 1] == '/' ? (len >= n && memcmp(path, r->path, n) == 0) :
 						     (len == n && memcmp(path, r->path, n) == 0))
@@ -262,7 +264,12 @@ dispatch(struct rn_http_conn *c)
 	const struct rn_http_route *r;
 	uint64_t		    max;
 
-	r = route_find(c->srv, req->path, req->path_len);
+	r = route_find(c->srv, c->zone, req->path, req->path_len);
+	if (r == NULL && c->zone != RN_HTTP_ZONE_PUBLIC) {
+		c->state = RN_HTTP_ST_HANDLER;
+		rn_http_respond_error(&c->ex, 404);
+		return;
+	}
 	if (r == NULL) {
 		if (req->method == RN_HTTP_POST) {
 			conn_fail(c, 405);
@@ -328,7 +335,7 @@ start_request(struct rn_http_conn *c, const char *p, size_t head_len)
 		return;
 	}
 	c->parsed = true;
-	if (!host_is_ours(&srv->set, c->req->host)) {
+	if (c->zone == RN_HTTP_ZONE_PUBLIC && !host_is_ours(&srv->set, c->req->host)) {
 		conn_fail(c, 421);
 		return;
 	}
@@ -449,7 +456,7 @@ on_read(struct bufferevent *bev, void *arg)
 }
 
 void
-rn_http_conn_accept(struct rn_http_server *srv, int fd)
+rn_http_conn_accept(struct rn_http_server *srv, int fd, unsigned zone)
 {
 	const struct rn_http_settings *set = &srv->set;
 	struct timeval		       wtv = { (time_t)set->write_timeout, 0 };
@@ -461,6 +468,7 @@ rn_http_conn_accept(struct rn_http_server *srv, int fd)
 		return;
 	}
 	c->srv = srv;
+	c->zone = zone;
 	c->ex.conn = c;
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;

@@ -14,9 +14,10 @@ struct evbuffer;
 struct event;
 struct evconnlistener;
 
-#define RN_HTTP_MAX_ROUTES  16u
-#define RN_HTTP_ETAG_LEN    35u /* quote, 32 hex digits, quote, NUL */
-#define RN_HTTP_LINGER_SECS 2u
+#define RN_HTTP_MAX_ROUTES    32u
+#define RN_HTTP_MAX_LISTENERS (4u * RN_CONF_MAX_LIST)
+#define RN_HTTP_ETAG_LEN      35u /* quote, 32 hex digits, quote, NUL */
+#define RN_HTTP_LINGER_SECS   2u
 
 /* An in-memory representation (embedded page, error page) with its gzip variant. */
 struct rn_http_blob {
@@ -75,6 +76,7 @@ struct rn_http_conn {
 	bool			in_process;   /* inside conn_process() */
 	bool			keep_alive;   /* of the current exchange */
 	unsigned		nrequests;
+	unsigned		zone;	      /* of its listener: RN_HTTP_ZONE_* */
 	uint64_t		window_bytes; /* body bytes in this rate window */
 };
 TAILQ_HEAD(rn_http_conn_list, rn_http_conn);
@@ -104,7 +106,8 @@ struct rn_http_server {
 	struct event_base	  *base;
 	struct rn_http_settings	   set;
 	size_t			   nlisteners;
-	struct evconnlistener	  *listeners[RN_CONF_MAX_LIST];
+	struct evconnlistener	  *listeners[RN_HTTP_MAX_LISTENERS];
+	unsigned		   listener_zone[RN_HTTP_MAX_LISTENERS];
 	struct event		  *resume_accept;
 	size_t			   nroutes;
 	struct rn_http_route	   routes[RN_HTTP_MAX_ROUTES];
@@ -142,7 +145,7 @@ void rn_http_static_serve(struct rn_http_exchange *ex);
 void rn_http_static_cache_clear(struct rn_http_server *srv);
 
 /* conn.c */
-void rn_http_conn_accept(struct rn_http_server *srv, int fd);
+void rn_http_conn_accept(struct rn_http_server *srv, int fd, unsigned zone);
 void rn_http_conn_free(struct rn_http_conn *c);
 void rn_http_conn_shutdown(struct rn_http_conn *c);
 

@@ -178,6 +178,12 @@ rn_http_exchange_req(const struct rn_http_exchange *ex)
 	return ex->conn->req;
 }
 
+unsigned
+rn_http_exchange_zone(const struct rn_http_exchange *ex)
+{
+	return ex->conn->zone;
+}
+
 void
 rn_http_exchange_set_data(struct rn_http_exchange *ex, void *data)
 {

@@ -35,8 +35,12 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 {
 	struct rn_http_server *srv = arg;
 	const struct rn_buf   *busy;
+	unsigned	       zone = RN_HTTP_ZONE_PUBLIC;
+	size_t		       i;
 
-	(void)l;
+	for (i = 0; i < srv->nlisteners; i++)
+		if (srv->listeners[i] == l)
+			zone = srv->listener_zone[i];
 	(void)sa; /* client addresses are never looked at, let alone kept */
 	(void)salen;
 	if (srv->shutting_down) {
@@ -53,7 +57,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 			    (unsigned long long)srv->set.max_connections);
 		return;
 	}
-	rn_http_conn_accept(srv, fd);
+	rn_http_conn_accept(srv, fd, zone);
 }
 
 static void
@@ -179,9 +183,16 @@ rn_http_server_add_route(struct rn_http_server *srv, const struct rn_http_route 
 enum rn_err
 rn_http_server_listen_fd(struct rn_http_server *srv, int fd)
 {
+	return rn_http_server_listen_fd_zone(srv, fd, RN_HTTP_ZONE_PUBLIC);
+}
+
+enum rn_err
+rn_http_server_listen_fd_zone(struct rn_http_server *srv, int fd, unsigned zone)
+{
 	struct evconnlistener *l;
 
-	if (srv->nlisteners >= RN_CONF_MAX_LIST || srv->shutting_down) {
+	if (srv->nlisteners >= RN_HTTP_MAX_LISTENERS || srv->shutting_down ||
+	    (zone != RN_HTTP_ZONE_PUBLIC && zone != RN_HTTP_ZONE_EDITOR)) {
 		close(fd);
 		return RN_ERR_TOOBIG;
 	}
@@ -193,6 +204,7 @@ rn_http_server_listen_fd(struct rn_http_server *srv, int fd)
 		return RN_ERR_NOMEM;
 	}
 	evconnlistener_set_error_cb(l, on_accept_error);
+	srv->listener_zone[srv->nlisteners] = zone;
 	srv->listeners[srv->nlisteners++] = l;
 	return RN_OK;
 }

@@ -125,9 +125,19 @@ struct rn_http_route {
 	void (*on_body_end)(struct rn_http_exchange *ex, void *arg);
 	/* The connection went away before the answer: release per-request state. */
 	void (*on_abort)(struct rn_http_exchange *ex, void *arg);
-	void *arg;
+	void	*arg;
+	unsigned zones; /* listeners it is served on (RN_HTTP_ZONE_*); 0: public */
 };
 #define RN_HTTP_M(m) (1u << RN_HTTP_##m)
+
+/*
+ * Listener zones.  The public zone serves the site, its static files and the
+ * drop-box's source pages.  The editor zone serves only its own routes (the
+ * signed editor API): no static files, no Host check (requests are signed),
+ * anything else is 404.
+ */
+#define RN_HTTP_ZONE_PUBLIC 1u
+#define RN_HTTP_ZONE_EDITOR 2u
 
 struct rn_http_server *rn_http_server_new(struct event_base *base, const struct rn_conf *conf);
 void		       rn_http_server_free(struct rn_http_server *srv);
@@ -135,8 +145,12 @@ void		       rn_http_server_free(struct rn_http_server *srv);
 enum rn_err rn_http_server_configure(struct rn_http_server *srv, const struct rn_conf *conf);
 /* Routes are matched in the order added; unmatched GET/HEAD go to the static files. */
 enum rn_err rn_http_server_add_route(struct rn_http_server *srv, const struct rn_http_route *r);
-/* Take a listening socket (the server owns it from now on). */
+/* Take a listening socket (the server owns it from now on), public zone. */
 enum rn_err rn_http_server_listen_fd(struct rn_http_server *srv, int fd);
+/* The same for a zone (one RN_HTTP_ZONE_* value). */
+enum rn_err rn_http_server_listen_fd_zone(struct rn_http_server *srv, int fd, unsigned zone);
+/* The zone of the listener the exchange's connection came from. */
+unsigned rn_http_exchange_zone(const struct rn_http_exchange *ex);
 /* Close every listener (before a new set is handed over). */
 void rn_http_server_close_listeners(struct rn_http_server *srv);
 /* Stop accepting, finish in-flight requests, then call done(arg); connections
