@@ -11,11 +11,11 @@
 static enum rn_err
 mac_hex(const struct rn_form_key *key, const char *form, uint32_t hour, char out[MAC_HEX + 1])
 {
-	uint8_t	    mac[RN_HMAC_SHA256_LEN], msg[64 + 8];
+	uint8_t	    mac[RN_HMAC_SHA256_LEN], msg[RN_FORM_NAME_MAX + 8];
 	size_t	    n = strlen(form);
 	enum rn_err err;
 
-	if (n > 64)
+	if (n > RN_FORM_NAME_MAX)
 		return RN_ERR_INVAL;
 	memcpy(msg, form, n);
 	msg[n++] = (uint8_t)(hour >> 24);

@@ -14,8 +14,9 @@
 
 #include "roneo/rn_err.h"
 
-#define RN_FORM_TOKEN_LEN   43u /* "1." + 8 hex digits + "." + 32 hex digits */
-#define RN_FORM_TOKEN_HOURS 3u	/* a form stays valid for 2 to 3 hours */
+#define RN_FORM_TOKEN_LEN   43u	 /* "1." + 8 hex digits + "." + 32 hex digits */
+#define RN_FORM_TOKEN_HOURS 3u	 /* a form stays valid for 2 to 3 hours */
+#define RN_FORM_NAME_MAX    256u /* bytes of a form name (a mailbox capability's is 137) */
 
 struct rn_form_key {
 	uint8_t k[32];

@@ -44,6 +44,26 @@ enum rn_err rn_inbox_db_list(
 enum rn_err rn_inbox_db_has(struct rn_inbox_db *db, const char *id, bool *found);
 /* Forget a submission; RN_ERR_NOTFOUND if there is none. */
 enum rn_err rn_inbox_db_delete(struct rn_inbox_db *db, const char *id);
+/* One submission by id; RN_ERR_NOTFOUND if there is none. */
+enum rn_err rn_inbox_db_get(struct rn_inbox_db *db, const char *id, struct rn_inbox_record *rec);
+/* Total bytes of sealed submissions (buckets) and replies recorded. */
+enum rn_err rn_inbox_db_bytes(struct rn_inbox_db *db, uint64_t *total);
+
+/*
+ * Replies: sealed files editors leave in a mailbox (which must exist, else
+ * RN_ERR_NOTFOUND).  Recorded with the day only, like submissions.
+ */
+enum rn_err rn_inbox_db_reply_add(struct rn_inbox_db *db, const char *id,
+    const uint8_t mailbox[RN_STORE_MAILBOX_LEN], const char *day, uint64_t size);
+/* The replies of a mailbox, oldest first; cb returns false to stop. */
+enum rn_err rn_inbox_db_replies(struct rn_inbox_db *db, const uint8_t mailbox[RN_STORE_MAILBOX_LEN],
+    bool (*cb)(const char *id, void *arg), void			     *arg);
+enum rn_err rn_inbox_db_reply_delete(struct rn_inbox_db *db, const char *id);
+enum rn_err rn_inbox_db_reply_has(struct rn_inbox_db *db, const char *id, bool *found);
+/* Submissions (reply false) or replies (true) that arrived before a day (retention). */
+enum rn_err rn_inbox_db_expired(struct rn_inbox_db *db, const char *before_day, bool reply,
+    bool (*cb)(const char *id, void *arg), void *arg);
+
 /* Whether id is 32 lower-case hex digits (the only names the inbox directory holds). */
 bool rn_inbox_id_is_valid(const char *id);
 

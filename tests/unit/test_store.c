@@ -163,6 +163,75 @@ test_durability_settings_and_schema(void **state)
 	assert_null(db);
 }
 
+struct ids {
+	size_t n;
+	char   id[8][RN_STORE_ID_LEN + 1];
+};
+
+static bool
+collect_id(const char *id, void *arg)
+{
+	struct ids *s = arg;
+
+	if (s->n < 8)
+		memcpy(s->id[s->n++], id, RN_STORE_ID_LEN + 1);
+	return true;
+}
+
+/* Replies, lookups by id, totals and the retention query. */
+static void
+test_replies_and_retention(void **state)
+{
+	struct tmp	       *t = *state;
+	struct rn_inbox_db     *db;
+	struct rn_inbox_record a, got;
+	struct ids	       s = { 0 };
+	uint8_t		       other[RN_STORE_MAILBOX_LEN];
+	char		       r1[RN_STORE_ID_LEN + 1], r2[RN_STORE_ID_LEN + 1];
+	uint64_t	       total = 0;
+	bool		       found = true;
+
+	memset(r1, '1', RN_STORE_ID_LEN);
+	r1[RN_STORE_ID_LEN] = '\0';
+	memset(r2, '2', RN_STORE_ID_LEN);
+	r2[RN_STORE_ID_LEN] = '\0';
+	memset(other, 0x77, sizeof(other));
+	assert_int_equal(rn_inbox_db_open(t->path, &db), RN_OK);
+	record(&a, 'c', "2026-01-02", 65536, 5);
+	assert_int_equal(rn_inbox_db_add(db, &a), RN_OK);
+	assert_int_equal(rn_inbox_db_get(db, a.id, &got), RN_OK);
+	assert_memory_equal(&got, &a, sizeof(a));
+	assert_int_equal(rn_inbox_db_get(db, r1, &got), RN_ERR_NOTFOUND);
+	assert_int_equal(rn_inbox_db_get(db, "nothex", &got), RN_ERR_INVAL);
+	/* A reply needs an existing mailbox. */
+	assert_int_equal(rn_inbox_db_reply_add(db, r1, other, "2026-01-03", 100), RN_ERR_NOTFOUND);
+	assert_int_equal(rn_inbox_db_reply_add(db, r1, a.mailbox, "2026-01-03", 100), RN_OK);
+	assert_int_equal(rn_inbox_db_reply_add(db, r2, a.mailbox, "2026-02-01", 200), RN_OK);
+	assert_int_equal(rn_inbox_db_reply_add(db, r2, a.mailbox, "2026-02-01", 200), RN_ERR_NOTFOUND);
+	assert_int_equal(rn_inbox_db_reply_add(db, r2, a.mailbox, "2026-2-1", 200), RN_ERR_INVAL);
+	assert_int_equal(rn_inbox_db_replies(db, a.mailbox, collect_id, &s), RN_OK);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.id[0], r1);
+	assert_int_equal(rn_inbox_db_bytes(db, &total), RN_OK);
+	assert_int_equal(total, 65536 + 100 + 200);
+	/* Retention: what arrived before a day. */
+	s.n = 0;
+	assert_int_equal(rn_inbox_db_expired(db, "2026-01-03", false, collect_id, &s), RN_OK);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.id[0], a.id);
+	s.n = 0;
+	assert_int_equal(rn_inbox_db_expired(db, "2026-02-01", true, collect_id, &s), RN_OK);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.id[0], r1);
+	assert_int_equal(rn_inbox_db_reply_delete(db, r1), RN_OK);
+	assert_int_equal(rn_inbox_db_reply_delete(db, r1), RN_ERR_NOTFOUND);
+	assert_int_equal(rn_inbox_db_reply_has(db, r1, &found), RN_OK);
+	assert_false(found);
+	assert_int_equal(rn_inbox_db_reply_has(db, r2, &found), RN_OK);
+	assert_true(found);
+	rn_inbox_db_close(db);
+}
+
 int
 main(void)
 {
@@ -170,6 +239,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_add_list_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_durability_settings_and_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replies_and_retention, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
