@@ -6,8 +6,9 @@ RN_JOBS=$(nproc 2>/dev/null || echo 2)
 
 # Debian 12 packages: to build, and (RN_TEST_PKGS) to run every test.
 RN_BUILD_PKGS="build-essential autoconf automake pkg-config libssl-dev libevent-dev
-  zlib1g-dev libsqlite3-dev libcmark-dev libcurl4-openssl-dev libcmocka-dev"
-RN_TEST_PKGS="python3 curl clang libclang-rt-14-dev cppcheck clang-format mandoc age"
+  zlib1g-dev libsqlite3-dev libcmark-dev libcurl4-openssl-dev libcmocka-dev tor"
+RN_TEST_PKGS="python3 curl clang libclang-rt-14-dev cppcheck clang-format mandoc age openssl
+  firefox-esr libfirefox-marionette-perl onionshare-cli minisign"
 
 rn_as_root() {
 	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

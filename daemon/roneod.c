@@ -26,8 +26,10 @@
 
 #include "roneo/rn_conf.h"
 #include "roneo/rn_http.h"
+#include "roneo/rn_keeper.h"
 #include "roneo/rn_log.h"
 #include "roneo/rn_proc.h"
+#include "roneo/rn_tor.h"
 
 #define DEFAULT_CONF	"/etc/roneo/roneod.conf"
 #define EX_USAGE	64
@@ -41,6 +43,7 @@ static const struct {
 	int (*main)(void);
 } child_roles[] = {
 	{ "http", rn_http_child_main },
+	{ "keeper", rn_keeper_child_main },
 };
 #define NCHILDREN (sizeof(child_roles) / sizeof(child_roles[0]))
 
@@ -56,6 +59,7 @@ static const struct {
 } listen_kinds[] = {
 	{ "public", "Listen", offsetof(struct rn_conf, listen) },
 	{ "editor", "EditorListen", offsetof(struct rn_conf, editor_listen) },
+	{ "onion", "OnionListen", offsetof(struct rn_conf, onion_listen) },
 };
 #define NKINDS RN_ARRAY_LEN(listen_kinds)
 
@@ -81,6 +85,7 @@ struct parent {
 	size_t		      nlisteners;
 	struct listener	      listeners[RN_CONF_MAX_LIST * NKINDS];
 	struct rn_proc_child *children[NCHILDREN];
+	struct rn_tor	     *tor; /* daemon/tor: tor, the onions, admin.sock */
 	struct event	     *sig[5];
 	struct event	     *kill_timer;
 	bool		      stopping;
@@ -176,11 +181,16 @@ prepare_datadir(const struct rn_conf *c)
 		rn_log_errno(RN_LOG_ERR, "chmod %s", c->data_directory);
 		return RN_ERR_PERM;
 	}
-	/* The published files: readable by the http child, written by editors' tools. */
-	if (mkdir(c->public_directory, 0755) == 0 && geteuid() == 0 &&
-	    chown(c->public_directory, uid, gid) == -1) {
-		rn_log_errno(RN_LOG_ERR, "chown %s", c->public_directory);
-		return RN_ERR_PERM;
+	/* The published files: readable by the http child, written by the keeper (as User). */
+	(void)mkdir(c->public_directory, 0755);
+	if (geteuid() == 0 && lstat(c->public_directory, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid != uid) {
+		if (chown(c->public_directory, uid, gid) == -1) {
+			rn_log_errno(RN_LOG_ERR, "chown %s", c->public_directory);
+			return RN_ERR_PERM;
+		}
+		rn_log_notice("PublicDirectory %s given to %s: the keeper writes the site there",
+		    c->public_directory, c->user);
 	}
 	return RN_OK;
 }
@@ -337,12 +347,13 @@ static void
 announce(const struct parent *p)
 {
 	struct rn_conf_listen l;
-	const char	     *what;
-	char		      err[256];
+	char		      err[256], what[64];
 	size_t		      i, k;
 
 	for (k = 0; k < NKINDS; k++) {
-		what = k == 0 ? "" : " (editor API)";
+		/* "(EditorListen)" after the addresses of the other kinds. */
+		snprintf(what, sizeof(what), k == 0 ? "%s" : " (%s)",
+		    k == 0 ? "" : listen_kinds[k].option);
 		for (i = 0; i < kind_list(p->conf, k)->n; i++) {
 			if (rn_conf_listen_parse(kind_list(p->conf, k)->v[i],
 				p->conf->data_directory, &l, err, sizeof(err)) != RN_OK)
@@ -384,10 +395,39 @@ configure_child(struct rn_proc_child *ch, struct parent *p)
 	rn_buf_free(&dump);
 }
 
+/* A fresh socketpair between the http child and the keeper once both run (proc/README.md). */
+static void
+link_keeper(struct parent *p)
+{
+	struct rn_proc_child *http = NULL, *keeper = NULL;
+	int		      sv[2];
+	size_t		      i;
+
+	for (i = 0; i < NCHILDREN; i++) {
+		if (p->children[i] == NULL || !rn_proc_child_is_running(p->children[i]))
+			continue;
+		if (strcmp(rn_proc_child_role(p->children[i]), "http") == 0)
+			http = p->children[i];
+		else if (strcmp(rn_proc_child_role(p->children[i]), "keeper") == 0)
+			keeper = p->children[i];
+	}
+	if (http == NULL || keeper == NULL)
+		return;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		rn_log_errno(RN_LOG_ERR, "socketpair for the keeper link");
+		return;
+	}
+	(void)rn_proc_child_send(http, RN_IPC_KEEPER_LINK, NULL, 0, sv[0]);
+	(void)rn_proc_child_send(keeper, RN_IPC_KEEPER_LINK, NULL, 0, sv[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void
 on_child_start(struct rn_proc_child *ch, void *arg)
 {
 	configure_child(ch, arg);
+	link_keeper(arg);
 }
 
 static void
@@ -440,6 +480,7 @@ begin_stop(struct parent *p)
 		return;
 	p->stopping = true;
 	rn_log_notice("stopping");
+	rn_tor_stop(p->tor);
 	/* New connections are refused from now on, not left in the backlog. */
 	close_listeners(p, true);
 	for (i = 0; i < NCHILDREN; i++)
@@ -500,6 +541,7 @@ reload(struct parent *p)
 		memcpy(p->listeners, fresh.listeners, sizeof(fresh.listeners));
 		p->nlisteners = fresh.nlisteners;
 	}
+	(void)rn_tor_add_host_names(p->tor, c); /* Tor options change only on restart */
 	rn_conf_free(p->conf);
 	p->conf = c;
 	rn_log_set_level(c->log_level);
@@ -526,10 +568,13 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 			reload(p);
 		break;
 	case SIGCHLD:
-		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (rn_tor_reaped(p->tor, pid, status))
+				continue;
 			for (i = 0; i < NCHILDREN; i++)
 				if (rn_proc_child_reaped(p->children[i], pid, status))
 					break;
+		}
 		if (p->stopping && all_children_gone(p))
 			event_base_loopexit(p->base, NULL);
 		break;
@@ -551,6 +596,10 @@ run(struct parent *p)
 		if ((p->sig[i] = evsignal_new(p->base, sigs[i], on_signal, p)) == NULL ||
 		    evsignal_add(p->sig[i], NULL) == -1)
 			return RN_ERR_NOMEM;
+	/* Before the children: they get HostName with the onion addresses in it. */
+	if ((p->tor = rn_tor_new(p->base, p->conf)) == NULL || rn_tor_start(p->tor) != RN_OK ||
+	    rn_tor_add_host_names(p->tor, p->conf) != RN_OK)
+		return RN_ERR_IO;
 	for (i = 0; i < NCHILDREN; i++) {
 		p->children[i] = rn_proc_child_new(p->base, child_roles[i].role, &ops, p);
 		if (p->children[i] == NULL || rn_proc_child_start(p->children[i]) != RN_OK)
@@ -567,6 +616,7 @@ cleanup(struct parent *p)
 
 	for (i = 0; i < NCHILDREN; i++)
 		rn_proc_child_free(p->children[i]);
+	rn_tor_free(p->tor);
 	for (i = 0; i < sizeof(p->sig) / sizeof(p->sig[0]); i++)
 		if (p->sig[i] != NULL)
 			event_free(p->sig[i]);

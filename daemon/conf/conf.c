@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "roneo/rn_conf.h"
+#include "roneo/rn_tor.h"
 
 #define KIB    UINT64_C(1024)
 #define MIB    (UINT64_C(1024) * KIB)
@@ -871,6 +872,7 @@ static const struct {
 } listen_opts[] = {
 	{ "Listen", offsetof(struct rn_conf, listen) },
 	{ "EditorListen", offsetof(struct rn_conf, editor_listen) },
+	{ "OnionListen", offsetof(struct rn_conf, onion_listen) },
 };
 
 static const struct rn_conf_list *
@@ -962,7 +964,7 @@ rn_conf_validate(const struct rn_conf *c, char *err, size_t errlen)
 			return RN_ERR_INVAL;
 		}
 	}
-	return RN_OK;
+	return rn_tor_conf_check(c, err, errlen); /* the Tor options (daemon/tor/check.c) */
 }
 
 /* A value the parser reads back unchanged, on a line no longer than allowed. */

@@ -95,6 +95,46 @@ static const struct rn_conf_option options[] = {
 	    "until an editor deletes them." },
 	{ "CodenameAttemptsPerMinute", RN_CONF_UINT, "30", OFF(codename_attempts), 1, 6000, false,
 	    "Most codenames checked per minute in all; further attempts are answered 429." },
+	{ "TorMode", RN_CONF_STRING, "launch", OFF(tor_mode), 0, 0, false,
+	    "How roneod reaches Tor: launch its own tor, control a running tor, read the address "
+	    "of a system tor's onion, or off." },
+	{ "TorBinary", RN_CONF_STRING, "tor", OFF(tor_binary), 0, 0, false,
+	    "The tor program launch mode starts, an absolute path or a name looked up in PATH." },
+	{ "TorControl", RN_CONF_STRING, "unix:/run/tor/control", OFF(tor_control), 0, 0, false,
+	    "The control port of a running tor, unix:PATH or 127.0.0.1:PORT, for control and "
+	    "system modes." },
+	{ "TorSocksPort", RN_CONF_STRING, "auto", OFF(tor_socks_port), 0, 0, false,
+	    "The SOCKS port of the tor launch mode starts: auto, 0 for none, or a port on "
+	    "127.0.0.1." },
+	{ "TorInclude", RN_CONF_LIST, NULL, OFF(tor_include), 0, 0, false,
+	    "A torrc fragment, by absolute path, that launch mode includes in its generated torrc; "
+	    "repeat for more." },
+	{ "TorHiddenServiceDir", RN_CONF_PATH, "/var/lib/tor/roneo", OFF(tor_hidden_service_dir), 0,
+	    0, false, "The HiddenServiceDir of the system tor's onion, read in system mode." },
+	{ "OnionPoW", RN_CONF_BOOL, "1", OFF(onion_pow), 0, 0, false,
+	    "Turn on Tor's proof-of-work defense against denial of service on the public onion "
+	    "when 1." },
+	{ "EditorClientAuth", RN_CONF_LIST, NULL, OFF(editor_client_auth), 0, 0, false,
+	    "An x25519 public key, in base32, allowed to reach the editor onion; repeat for each "
+	    "editor device.  Without any, no editor onion is made." },
+	{ "OnionListen", RN_CONF_LIST, "unix:onion.sock", OFF(onion_listen), 0, 0, false,
+	    "Address the public onion forwards to, in the forms of Listen: the public site, whose "
+	    "connections begin with Tor's PROXY header naming the client's circuit." },
+	{ "CircuitMaxRequestsPerSecond", RN_CONF_UINT, "10", OFF(circuit_max_requests), 0,
+	    RN_MAX_CIRCUIT_RATE, false,
+	    "Requests per second one Tor circuit may make on OnionListen, with bursts of twice "
+	    "that; more are answered 429; 0 disables the limit." },
+	{ "CircuitMaxConnections", RN_CONF_UINT, "16", OFF(circuit_max_connections), 0, 65536,
+	    false,
+	    "Connections one Tor circuit may have open on OnionListen; a further one is closed; "
+	    "0 disables the limit." },
+	{ "CircuitMaxUploads", RN_CONF_UINT, "2", OFF(circuit_max_uploads), 0, 4096, false,
+	    "Submissions one Tor circuit may be uploading at once; a further one is answered 429; "
+	    "0 disables the limit." },
+	{ "CircuitMaxCodenameAttemptsPerMinute", RN_CONF_UINT, "5", OFF(circuit_codename_attempts),
+	    0, 6000, false,
+	    "Codenames one Tor circuit may try per minute; further attempts are answered 429; 0 "
+	    "disables the limit." },
 };
 
 const struct rn_conf_option *

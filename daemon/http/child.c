@@ -11,20 +11,24 @@
 
 #include <event2/event.h>
 
+#include "inbox/dropbox.h"
 #include "roneo/rn_conf.h"
 #include "roneo/rn_http.h"
+#include "roneo/rn_keeper.h"
 #include "roneo/rn_log.h"
 #include "roneo/rn_proc.h"
 
 #define FD_MARGIN 64u /* descriptors beyond connections: listeners, files, IPC */
 
 struct http_child {
-	struct event_base     *base;
-	struct rn_ipc	      *ipc;
-	struct rn_conf	      *conf;
-	struct rn_http_server *srv;
-	bool		       replacing; /* a new listener set is arriving */
-	int		       status;
+	struct event_base	*base;
+	struct rn_ipc		*ipc;
+	struct rn_conf		*conf;
+	struct rn_http_server	*srv;
+	struct rn_dropbox	*dropbox;
+	struct rn_keeper_client *keeper;    /* the collection API, /search */
+	bool			 replacing; /* a new listener set is arriving */
+	int			 status;
 };
 
 /* Enough descriptors for MaxConnections, as far as the hard limit allows. */
@@ -78,14 +82,19 @@ apply_conf(struct http_child *hc, const struct rn_ipc_msg *msg)
 	rn_log_set_level(conf->log_level);
 	if (hc->srv == NULL) {
 		raise_fd_limit(conf->max_connections);
+		/* Everything that opens files or starts threads comes before the sandbox. */
 		if (rn_proc_drop_privileges(conf->user) != RN_OK ||
-		    rn_proc_sandbox("http") != RN_OK ||
-		    (hc->srv = rn_http_server_new(hc->base, conf)) == NULL) {
+		    (hc->srv = rn_http_server_new(hc->base, conf)) == NULL ||
+		    rn_dropbox_new(hc->base, conf, hc->srv, &hc->dropbox) != RN_OK ||
+		    rn_keeper_client_new(hc->base, conf, hc->srv, &hc->keeper) != RN_OK ||
+		    rn_proc_sandbox("http") != RN_OK) {
 			rn_conf_free(conf);
 			stop(hc, 1);
 			return;
 		}
-	} else if (rn_http_server_configure(hc->srv, conf) != RN_OK) {
+	} else if (rn_http_server_configure(hc->srv, conf) != RN_OK ||
+		   rn_dropbox_configure(hc->dropbox, conf) != RN_OK ||
+		   rn_keeper_client_configure(hc->keeper, conf) != RN_OK) {
 		rn_log_err("cannot apply the new configuration; keeping the old one");
 		rn_conf_free(conf);
 		return;
@@ -101,7 +110,8 @@ listener_zone(const struct rn_ipc_msg *msg)
 	static const struct {
 		const char *kind;
 		unsigned    zone;
-	} kinds[] = { { "public ", RN_HTTP_ZONE_PUBLIC }, { "editor ", RN_HTTP_ZONE_EDITOR } };
+	} kinds[] = { { "public ", RN_HTTP_ZONE_PUBLIC }, { "editor ", RN_HTTP_ZONE_EDITOR },
+		{ "onion ", RN_HTTP_ZONE_ONION } };
 	size_t i, n;
 
 	for (i = 0; i < RN_ARRAY_LEN(kinds); i++) {
@@ -136,6 +146,13 @@ on_msg(struct rn_ipc *ipc, struct rn_ipc_msg *msg, void *arg)
 		hc->replacing = false;
 		if (hc->srv != NULL)
 			(void)rn_ipc_send(hc->ipc, RN_IPC_READY, NULL, 0, -1);
+		break;
+	case RN_IPC_KEEPER_LINK:
+		if (hc->keeper != NULL && msg->fd != -1)
+			rn_keeper_client_link(hc->keeper, msg->fd);
+		else if (msg->fd != -1)
+			close(msg->fd);
+		msg->fd = -1;
 		break;
 	case RN_IPC_SHUTDOWN:
 		if (hc->srv == NULL)
@@ -179,6 +196,8 @@ rn_http_child_main(void)
 	if (hc.ipc == NULL)
 		return 1;
 	event_base_dispatch(hc.base);
+	rn_keeper_client_free(hc.keeper);
+	rn_dropbox_free(hc.dropbox);
 	rn_http_server_free(hc.srv);
 	rn_ipc_free(hc.ipc);
 	rn_conf_free(hc.conf);

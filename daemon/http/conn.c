@@ -24,6 +24,8 @@
 static void conn_process(struct rn_http_conn *c);
 static void conn_fail(struct rn_http_conn *c, int status);
 
+static struct rn_log_rate proxy_rate, circuit_rate;
+
 static void
 arm_timer(struct rn_http_conn *c, uint64_t secs)
 {
@@ -36,6 +38,7 @@ arm_timer(struct rn_http_conn *c, uint64_t secs)
 static void
 exchange_clear(struct rn_http_conn *c)
 {
+	rn_http_circuit_exchange_end(&c->ex);
 	RN_FREE(c->ex.head);
 	c->ex.route = NULL;
 	c->ex.data = NULL;
@@ -55,6 +58,8 @@ rn_http_conn_free(struct rn_http_conn *c)
 	    c->ex.route != NULL && c->ex.route->on_abort != NULL)
 		c->ex.route->on_abort(&c->ex, c->ex.route->arg);
 	exchange_clear(c);
+	if (c->circ != NULL)
+		rn_http_circuits_disconnect(srv->circuits, c->circ, rn_time_mono_ms());
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	srv->nconns--;
 	if (c->timer != NULL)
@@ -239,20 +244,30 @@ host_is_ours(const struct rn_http_settings *set, const char *host)
 	return false;
 }
 
+/*
+ * The first route of the connection's zone whose path matches and which
+ * takes the method; *path_seen says whether a route matched the path only.
+ */
 static const struct rn_http_route *
-route_find(const struct rn_http_server *srv, unsigned zone, const char *path, size_t len)
+route_find(
+    const struct rn_http_server *srv, unsigned zone, const struct rn_http_req *req, bool *path_seen)
 {
-	size_t i, n;
+	const char *path = req->path;
+	size_t	    i, n, len = req->path_len;
 
+	*path_seen = false;
 	for (i = 0; i < srv->nroutes; i++) {
 		const struct rn_http_route *r = &srv->routes[i];
 
 		if (((r->zones != 0 ? r->zones : RN_HTTP_ZONE_PUBLIC) & zone) == 0)
 			continue;
 		n = strlen(r->path);
-		if (n > 0 && r->path[n - 1] == '/' ? (len >= n && memcmp(path, r->path, n) == 0) :
-						     (len == n && memcmp(path, r->path, n) == 0))
+		if (!(n > 0 && r->path[n - 1] == '/' ? (len >= n && memcmp(path, r->path, n) == 0) :
+						       (len == n && memcmp(path, r->path, n) == 0)))
+			continue;
+		if ((r->methods & (1u << req->method)) != 0)
 			return r;
+		*path_seen = true;
 	}
 	return NULL;
 }
@@ -263,8 +278,13 @@ dispatch(struct rn_http_conn *c)
 	struct rn_http_req	   *req = c->req;
 	const struct rn_http_route *r;
 	uint64_t		    max;
+	bool			    path_seen;
 
-	r = route_find(c->srv, c->zone, req->path, req->path_len);
+	r = route_find(c->srv, c->zone, req, &path_seen);
+	if (r == NULL && path_seen) {
+		conn_fail(c, 405);
+		return;
+	}
 	if (r == NULL && c->zone != RN_HTTP_ZONE_PUBLIC) {
 		c->state = RN_HTTP_ST_HANDLER;
 		rn_http_respond_error(&c->ex, 404);
@@ -277,10 +297,6 @@ dispatch(struct rn_http_conn *c)
 		}
 		c->state = RN_HTTP_ST_HANDLER;
 		rn_http_static_serve(&c->ex);
-		return;
-	}
-	if ((r->methods & (1u << req->method)) == 0) {
-		conn_fail(c, 405);
 		return;
 	}
 	max = r->max_body ? r->max_body : c->srv->set.max_body;
@@ -316,6 +332,7 @@ start_request(struct rn_http_conn *c, const char *p, size_t head_len)
 {
 	struct rn_http_server *srv = c->srv;
 	struct evbuffer	      *in = bufferevent_get_input(c->bev);
+	enum rn_err	       err;
 
 	evtimer_del(c->timer);
 	if (c->req == NULL && (c->req = malloc(sizeof(*c->req))) == NULL) {
@@ -330,11 +347,18 @@ start_request(struct rn_http_conn *c, const char *p, size_t head_len)
 	evbuffer_drain(in, head_len);
 	c->ex.conn = c;
 	c->nrequests++;
-	if (rn_http_parse_head(c->ex.head, head_len, &srv->set.lim, c->req) != RN_OK) {
+	err = rn_http_parse_head(c->ex.head, head_len, &srv->set.lim, c->req);
+	c->parsed = err == RN_OK;
+	/* Every head counts against its circuit's rate, a bad one too. */
+	if (c->circ != NULL &&
+	    !rn_http_circuits_request(srv->circuits, c->circ, rn_time_mono_ms())) {
+		conn_fail(c, 429);
+		return;
+	}
+	if (err != RN_OK) {
 		conn_fail(c, c->req->status);
 		return;
 	}
-	c->parsed = true;
 	if (c->zone == RN_HTTP_ZONE_PUBLIC && !host_is_ours(&srv->set, c->req->host)) {
 		conn_fail(c, 421);
 		return;
@@ -381,6 +405,57 @@ feed_body(struct rn_http_conn *c)
 	}
 }
 
+/* Close without a word: no PROXY header from tor, or a circuit over its limit. */
+static void
+conn_drop(struct rn_http_conn *c)
+{
+	c->keep_alive = false;
+	c->state = RN_HTTP_ST_LINGER; /* the timer frees it on the next loop turn */
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	arm_timer(c, 0);
+}
+
+/*
+ * The onion listener's connections begin with tor's PROXY header.  It must
+ * be complete within the first head's deadline (which runs from accept).
+ */
+static void
+read_proxy(struct rn_http_conn *c)
+{
+	struct rn_http_server *srv = c->srv;
+	struct evbuffer	      *in = bufferevent_get_input(c->bev);
+	size_t		       len = evbuffer_get_length(in), used = 0;
+	struct rn_http_proxy   hdr;
+	const char	      *p;
+	enum rn_err	       err;
+
+	if (len > RN_PROXY_V1_MAX)
+		len = RN_PROXY_V1_MAX;
+	if ((p = (const char *)evbuffer_pullup(in, (ssize_t)len)) == NULL) {
+		conn_drop(c);
+		return;
+	}
+	err = rn_http_proxy_parse(p, len, &hdr, &used);
+	if (err == RN_ERR_AGAIN)
+		return;
+	if (err != RN_OK) {
+		if (rn_log_ratelimited(&proxy_rate, 1))
+			rn_log_warn("OnionListen: a connection without tor's PROXY header; is "
+				    "HiddenServiceExportCircuitID haproxy set for the onion?");
+		conn_drop(c);
+		return;
+	}
+	evbuffer_drain(in, used);
+	c->proxy_pending = false;
+	if (srv->circuits == NULL || (c->circ = rn_http_circuits_connect(
+					  srv->circuits, hdr.circuit, rn_time_mono_ms())) == NULL) {
+		if (rn_log_ratelimited(&circuit_rate, 1))
+			rn_log_notice("OnionListen: closing a connection of a circuit over "
+				      "CircuitMaxConnections (or of one too many circuits)");
+		conn_drop(c);
+	}
+}
+
 static void
 read_head(struct rn_http_conn *c)
 {
@@ -391,6 +466,10 @@ read_head(struct rn_http_conn *c)
 	int		       status = 400;
 	enum rn_err	       err;
 
+	if (c->proxy_pending) {
+		read_proxy(c);
+		return;
+	}
 	c->head_started = true;
 	if (!c->deadline_set) {
 		c->deadline_set = true;
@@ -469,6 +548,11 @@ rn_http_conn_accept(struct rn_http_server *srv, int fd, unsigned zone)
 	}
 	c->srv = srv;
 	c->zone = zone;
+	if (zone == RN_HTTP_ZONE_ONION) {
+		/* Served as the public zone once its PROXY header has named the circuit. */
+		c->zone = RN_HTTP_ZONE_PUBLIC;
+		c->onion = c->proxy_pending = true;
+	}
 	c->ex.conn = c;
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	srv->nconns++;

@@ -150,10 +150,12 @@ static const struct {
 } reasons[] = {
 	{ 100, "Continue" },
 	{ 200, "OK" },
+	{ 201, "Created" },
 	{ 204, "No Content" },
 	{ 206, "Partial Content" },
 	{ 301, "Moved Permanently" },
 	{ 302, "Found" },
+	{ 303, "See Other" },
 	{ 304, "Not Modified" },
 	{ 400, "Bad Request" },
 	{ 403, "Forbidden" },
@@ -172,6 +174,7 @@ static const struct {
 	{ 501, "Not Implemented" },
 	{ 503, "Service Unavailable" },
 	{ 505, "HTTP Version Not Supported" },
+	{ 507, "Insufficient Storage" },
 };
 
 const char *

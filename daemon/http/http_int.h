@@ -8,6 +8,7 @@
 #include "roneo/rn_conf.h"
 #include "roneo/rn_http.h"
 #include "roneo/rn_util.h"
+#include "http/proxy.h"
 
 struct bufferevent;
 struct evbuffer;
@@ -59,6 +60,7 @@ struct rn_http_exchange {
 	uint64_t		    body_left;
 	void			   *data;
 	bool			    answered;
+	unsigned		    circ_held; /* per-circuit resources held (circuit.c) */
 };
 
 struct rn_http_conn {
@@ -76,8 +78,11 @@ struct rn_http_conn {
 	bool			in_process;   /* inside conn_process() */
 	bool			keep_alive;   /* of the current exchange */
 	unsigned		nrequests;
-	unsigned		zone;	      /* of its listener: RN_HTTP_ZONE_* */
-	uint64_t		window_bytes; /* body bytes in this rate window */
+	unsigned		zone;	       /* of its listener: RN_HTTP_ZONE_* */
+	uint64_t		window_bytes;  /* body bytes in this rate window */
+	bool			onion;	       /* from the onion listener (OnionListen) */
+	bool			proxy_pending; /* its PROXY header has not arrived yet */
+	struct rn_http_circuit *circ;	       /* its circuit's limits, or NULL */
 };
 TAILQ_HEAD(rn_http_conn_list, rn_http_conn);
 
@@ -92,14 +97,15 @@ struct rn_http_etag_entry {
 };
 
 struct rn_http_settings {
-	struct rn_http_limits lim;
-	uint64_t	      max_connections;
-	uint64_t	      header_timeout, idle_timeout, write_timeout;
-	uint64_t	      body_min_rate, body_rate_window;
-	uint64_t	      max_body, max_requests;
-	size_t		      nhosts;
-	char		     *hosts[RN_CONF_MAX_LIST];
-	int		      public_fd;
+	struct rn_http_limits	      lim;
+	uint64_t		      max_connections;
+	uint64_t		      header_timeout, idle_timeout, write_timeout;
+	uint64_t		      body_min_rate, body_rate_window;
+	uint64_t		      max_body, max_requests;
+	size_t			      nhosts;
+	char			     *hosts[RN_CONF_MAX_LIST];
+	int			      public_fd;
+	struct rn_http_circuit_limits circ; /* CircuitMax* */
 };
 
 struct rn_http_server {
@@ -119,8 +125,10 @@ struct rn_http_server {
 	uint64_t		   cache_tick;
 	bool			   shutting_down;
 	void (*shutdown_done)(void *);
-	void	     *shutdown_arg;
-	struct event *shutdown_timer;
+	void			*shutdown_arg;
+	struct event		*shutdown_timer;
+	struct rn_http_circuits *circuits;	/* with the first onion listener */
+	struct event		*circuit_sweep; /* forgets idle circuits */
 };
 
 /* response.c */

@@ -38,6 +38,7 @@ static const struct {
 	{ 501, "This method is not implemented." },
 	{ 503, "The server is busy. Try again later." },
 	{ 505, "Only HTTP/1.0 and HTTP/1.1 are spoken here." },
+	{ 507, "The server has no room to store this. Try again later." },
 };
 #define NERRORS (sizeof(error_messages) / sizeof(error_messages[0]))
 

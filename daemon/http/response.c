@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -93,6 +94,9 @@ rn_http_put_head(struct rn_http_exchange *ex, const struct rn_http_head *h)
 		p = put_u64(p, end, h->length);
 		p = put(p, end, "\r\n");
 	}
+	/* Answered before the whole body arrived: what follows cannot be framed. */
+	if (c->state == RN_HTTP_ST_BODY)
+		c->keep_alive = false;
 	if (!c->keep_alive)
 		p = put(p, end, "Connection: close\r\n");
 	else if (minor == 0)
@@ -194,4 +198,24 @@ void *
 rn_http_exchange_data(const struct rn_http_exchange *ex)
 {
 	return ex->data;
+}
+
+void
+rn_http_respond_fd(
+    struct rn_http_exchange *ex, int status, const char *content_type, int fd, uint64_t len)
+{
+	struct rn_http_head h = { .status = status,
+		.content_type = content_type,
+		.cache_control = "no-store",
+		.length = len };
+
+	rn_http_put_head(ex, &h);
+	if (wants_body(ex, status) && len > 0 &&
+	    evbuffer_add_file(bufferevent_get_output(ex->conn->bev), fd, 0, (ev_off_t)len) == 0)
+		fd = -1; /* the buffer owns it now */
+	else if (wants_body(ex, status) && len > 0)
+		ex->conn->keep_alive = false; /* the head is out; no body can follow */
+	if (fd != -1)
+		close(fd);
+	rn_http_finish(ex);
 }

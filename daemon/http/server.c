@@ -122,6 +122,9 @@ rn_http_server_free(struct rn_http_server *srv)
 		event_free(srv->resume_accept);
 	if (srv->shutdown_timer != NULL)
 		event_free(srv->shutdown_timer);
+	if (srv->circuit_sweep != NULL)
+		event_free(srv->circuit_sweep);
+	rn_http_circuits_free(srv->circuits); /* after the connections that point into it */
 	if (srv->set.public_fd != -1)
 		close(srv->set.public_fd);
 	free_hosts(&srv->set);
@@ -167,6 +170,12 @@ rn_http_server_configure(struct rn_http_server *srv, const struct rn_conf *conf)
 	set->body_rate_window = conf->body_rate_window;
 	set->max_body = conf->max_body;
 	set->max_requests = conf->max_requests_per_conn;
+	set->circ.requests = conf->circuit_max_requests;
+	set->circ.connections = conf->circuit_max_connections;
+	set->circ.uploads = conf->circuit_max_uploads;
+	set->circ.codenames = conf->circuit_codename_attempts;
+	if (srv->circuits != NULL)
+		rn_http_circuits_set_limits(srv->circuits, &set->circ);
 	rn_http_static_cache_clear(srv);
 	return RN_OK;
 }
@@ -186,15 +195,49 @@ rn_http_server_listen_fd(struct rn_http_server *srv, int fd)
 	return rn_http_server_listen_fd_zone(srv, fd, RN_HTTP_ZONE_PUBLIC);
 }
 
+static void
+circuit_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct rn_http_server *srv = arg;
+
+	(void)fd;
+	(void)what;
+	rn_http_circuits_sweep(srv->circuits, rn_time_mono_ms());
+}
+
+/* The per-circuit table and its sweep, made with the first onion listener. */
+static enum rn_err
+circuits_start(struct rn_http_server *srv)
+{
+	struct timeval tv = { RN_HTTP_CIRCUIT_SWEEP_SECS, 0 };
+
+	if (srv->circuits == NULL) {
+		if ((srv->circuits = rn_http_circuits_new(RN_HTTP_CIRCUIT_TABLE)) == NULL)
+			return RN_ERR_NOMEM;
+		rn_http_circuits_set_limits(srv->circuits, &srv->set.circ);
+	}
+	if (srv->circuit_sweep == NULL &&
+	    (srv->circuit_sweep = event_new(srv->base, -1, EV_PERSIST, circuit_sweep, srv)) == NULL)
+		return RN_ERR_NOMEM;
+	if (event_add(srv->circuit_sweep, &tv) == -1)
+		return RN_ERR_NOMEM;
+	return RN_OK;
+}
+
 enum rn_err
 rn_http_server_listen_fd_zone(struct rn_http_server *srv, int fd, unsigned zone)
 {
 	struct evconnlistener *l;
 
 	if (srv->nlisteners >= RN_HTTP_MAX_LISTENERS || srv->shutting_down ||
-	    (zone != RN_HTTP_ZONE_PUBLIC && zone != RN_HTTP_ZONE_EDITOR)) {
+	    (zone != RN_HTTP_ZONE_PUBLIC && zone != RN_HTTP_ZONE_EDITOR &&
+		zone != RN_HTTP_ZONE_ONION)) {
 		close(fd);
 		return RN_ERR_TOOBIG;
+	}
+	if (zone == RN_HTTP_ZONE_ONION && circuits_start(srv) != RN_OK) {
+		close(fd);
+		return RN_ERR_NOMEM;
 	}
 	evutil_make_socket_nonblocking(fd);
 	l = evconnlistener_new(srv->base, on_accept, srv,
@@ -217,6 +260,10 @@ rn_http_server_close_listeners(struct rn_http_server *srv)
 	for (i = 0; i < srv->nlisteners; i++)
 		evconnlistener_free(srv->listeners[i]);
 	srv->nlisteners = 0;
+	/* Stopping: the loop must be able to run dry.  Otherwise the sweep goes on
+	 * for the circuits of connections still open. */
+	if (srv->circuit_sweep != NULL && srv->shutting_down)
+		event_del(srv->circuit_sweep);
 }
 
 static void

@@ -380,7 +380,10 @@ rn_http_static_serve(struct rn_http_exchange *ex)
 	bool			   served;
 	int			   dirfd;
 
-	if ((blob = rn_http_pages_find(srv->pages, req->path)) != NULL) {
+	/* A published site's home (PublicDirectory/index.html) takes the start page's place. */
+	if ((blob = rn_http_pages_find(srv->pages, req->path)) != NULL &&
+	    !(req->path_len == 1 && srv->set.public_fd != -1 &&
+		faccessat(srv->set.public_fd, "index.html", F_OK, 0) == 0)) {
 		rn_http_respond_blob(ex, blob);
 		return;
 	}

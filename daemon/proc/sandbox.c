@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -79,6 +80,33 @@ static const long http_calls[] = {
 	SYS_futex,
 	SYS_exit,
 	SYS_exit_group,
+	/* The drop-box: spool files, renames, fsync, SQLite (WAL), codename workers. */
+	SYS_pwrite64,
+	SYS_fsync,
+	SYS_fdatasync,
+	SYS_ftruncate,
+	SYS_renameat,
+	SYS_unlinkat,
+	SYS_unlink,
+	SYS_fstatfs,
+	SYS_statfs,
+	SYS_access,
+	SYS_faccessat,
+	SYS_geteuid,
+	SYS_getuid,
+	SYS_sched_yield,
+	SYS_nanosleep,
+	SYS_clock_nanosleep,
+	SYS_set_robust_list,
+#ifdef SYS_renameat2
+	SYS_renameat2,
+#endif
+#ifdef SYS_faccessat2
+	SYS_faccessat2,
+#endif
+#ifdef SYS_rseq
+	SYS_rseq,
+#endif
 #ifdef SYS_epoll_pwait2
 	SYS_epoll_pwait2,
 #endif
@@ -90,12 +118,109 @@ static const long http_calls[] = {
 #endif
 };
 
+/*
+ * The keeper (daemon/keeper/): its event loop and link, files under
+ * DataDirectory and PublicDirectory (the object store, the site, renames,
+ * fsync), SQLite (the search index) and memory.  No socket of its own.
+ */
+static const long keeper_calls[] = {
+	SYS_read,
+	SYS_write,
+	SYS_pread64,
+	SYS_pwrite64,
+	SYS_recvmsg,
+	SYS_sendmsg,
+	SYS_close,
+	SYS_fcntl,
+	SYS_openat,
+	SYS_newfstatat,
+	SYS_fstat,
+	SYS_lseek,
+	SYS_getdents64,
+	SYS_mkdirat,
+	SYS_renameat,
+	SYS_unlinkat,
+	SYS_faccessat,
+	SYS_fsync,
+	SYS_fdatasync,
+	SYS_ftruncate,
+	SYS_fchmod,
+	SYS_syncfs,
+	SYS_fstatfs,
+	SYS_statfs,
+	SYS_getcwd,
+	SYS_ppoll,
+	SYS_epoll_wait,
+	SYS_epoll_pwait,
+	SYS_epoll_ctl,
+	SYS_clock_gettime,
+	SYS_gettimeofday,
+	SYS_getpid,
+	SYS_gettid,
+	SYS_geteuid,
+	SYS_getuid,
+	SYS_getrandom,
+	SYS_mmap,
+	SYS_munmap,
+	SYS_mremap,
+	SYS_madvise,
+	SYS_brk,
+	SYS_mprotect,
+	SYS_rt_sigprocmask,
+	SYS_rt_sigreturn,
+	SYS_rt_sigaction,
+	SYS_restart_syscall,
+	SYS_futex,
+	SYS_sched_yield,
+	SYS_nanosleep,
+	SYS_clock_nanosleep,
+	SYS_exit,
+	SYS_exit_group,
+#ifdef SYS_renameat2
+	SYS_renameat2,
+#endif
+#ifdef SYS_faccessat2
+	SYS_faccessat2,
+#endif
+#ifdef SYS_rseq
+	SYS_rseq,
+#endif
+#ifdef SYS_epoll_pwait2
+	SYS_epoll_pwait2,
+#endif
+#ifdef SYS_statx
+	SYS_statx,
+#endif
+#ifdef SYS_mkdir
+	SYS_mkdir,
+#endif
+#ifdef SYS_rename
+	SYS_rename,
+#endif
+#ifdef SYS_unlink
+	SYS_unlink,
+#endif
+#ifdef SYS_rmdir
+	SYS_rmdir,
+#endif
+#ifdef SYS_access
+	SYS_access,
+#endif
+#ifdef SYS_readlink
+	SYS_readlink,
+#endif
+#ifdef SYS_poll
+	SYS_poll,
+#endif
+};
+
 static const struct {
 	const char *role;
 	const long *calls;
 	size_t	    ncalls;
 } roles[] = {
 	{ "http", http_calls, sizeof(http_calls) / sizeof(http_calls[0]) },
+	{ "keeper", keeper_calls, sizeof(keeper_calls) / sizeof(keeper_calls[0]) },
 };
 
 #define STMT(code, k)	((struct sock_filter)BPF_STMT((code), (k)))
@@ -122,8 +247,9 @@ install(const char *role, const long *calls, size_t ncalls)
 	f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	prog.len = (unsigned short)n;
 	prog.filter = f;
+	/* TSYNC: threads started before (the codename workers) get the filter too. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1) {
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
 		rn_log_errno(RN_LOG_WARN, "seccomp filter for the %s child not installed", role);
 		return errno == EINVAL ? RN_OK : RN_ERR_PERM;
 	}

@@ -18,6 +18,7 @@ static const struct {
 	[RN_ERR_CRYPTO] = { "cryptographic failure", 500, 70 },
 	[RN_ERR_PROTO] = { "protocol error", 502, 76 },
 	[RN_ERR_BUSY] = { "busy", 503, 75 },
+	[RN_ERR_NOSPACE] = { "no space left", 507, 74 },
 };
 
 const char *

@@ -61,6 +61,23 @@ struct rn_conf {
 	bool		    inbox_honeypot;
 	uint64_t	    inbox_retention_days; /* 0: off */
 	uint64_t	    codename_attempts;	  /* per minute, all sources */
+
+	/* Tor (daemon/tor) */
+	char		   *tor_mode;	    /* launch, control, system or off */
+	char		   *tor_binary;	    /* launch: the tor program */
+	char		   *tor_control;    /* control, system: "unix:PATH" or "IPv4:PORT" */
+	char		   *tor_socks_port; /* launch: "auto", "0" or a port */
+	struct rn_conf_list tor_include;    /* launch: torrc fragments, absolute paths */
+	char		   *tor_hidden_service_dir; /* system: tor's HiddenServiceDir */
+	bool		    onion_pow;		    /* proof-of-work defense on the public onion */
+	struct rn_conf_list editor_client_auth;	    /* base32 x25519 public keys */
+
+	/* The onion listener and per-circuit limits (daemon/http/proxy.c, circuit.c) */
+	struct rn_conf_list onion_listen;	  /* as listen; connections send a PROXY header */
+	uint64_t	    circuit_max_requests; /* per second; 0: no limit */
+	uint64_t	    circuit_max_connections;   /* 0: no limit */
+	uint64_t	    circuit_max_uploads;       /* concurrent; 0: no limit */
+	uint64_t	    circuit_codename_attempts; /* per minute; 0: no limit */
 };
 
 enum rn_conf_type {

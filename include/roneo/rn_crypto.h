@@ -68,4 +68,13 @@ enum rn_err rn_ed25519_verify(const uint8_t pub[RN_ED25519_PUB_LEN], const void 
     const uint8_t sig[RN_ED25519_SIG_LEN]);
 enum rn_err rn_ed25519_pub_check(const uint8_t pub[RN_ED25519_PUB_LEN]);
 
+/* ---- hashes for Tor (daemon/crypto/sha3.c) ---- */
+
+#define RN_SHA3_256_LEN 32u
+#define RN_SHA512_LEN	64u
+
+/* SHA3-256 (FIPS 202; the onion-address checksum) and SHA-512, one-shot. */
+enum rn_err rn_sha3_256(const void *p, size_t n, uint8_t out[RN_SHA3_256_LEN]);
+enum rn_err rn_sha512(const void *p, size_t n, uint8_t out[RN_SHA512_LEN]);
+
 #endif

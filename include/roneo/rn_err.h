@@ -11,10 +11,11 @@ enum rn_err {
 	RN_ERR_IO,     /* a system call failed; errno tells more */
 	RN_ERR_NOTFOUND,
 	RN_ERR_EXISTS,
-	RN_ERR_PERM,   /* refused: permissions, ownership, privileges */
-	RN_ERR_CRYPTO, /* a cryptographic operation or check failed */
-	RN_ERR_PROTO,  /* a peer broke a protocol */
-	RN_ERR_BUSY,   /* held by someone else (lock, limit of concurrent use) */
+	RN_ERR_PERM,	/* refused: permissions, ownership, privileges */
+	RN_ERR_CRYPTO,	/* a cryptographic operation or check failed */
+	RN_ERR_PROTO,	/* a peer broke a protocol */
+	RN_ERR_BUSY,	/* held by someone else (lock, limit of concurrent use) */
+	RN_ERR_NOSPACE, /* the disk (or a space reserve) is full */
 	RN_ERR__COUNT
 };
 

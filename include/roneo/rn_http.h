@@ -166,10 +166,45 @@ void			 *rn_http_exchange_data(const struct rn_http_exchange *ex);
 /* Answer with bytes the server copies; content_type like "text/plain; charset=utf-8". */
 void rn_http_respond_bytes(struct rn_http_exchange *ex, int status, const char *content_type,
     const void *body, size_t len);
+/* Answer with len bytes of a file from its start (sendfile); takes fd, even on failure. */
+void rn_http_respond_fd(
+    struct rn_http_exchange *ex, int status, const char *content_type, int fd, uint64_t len);
 /* Answer with the HTML error page of a status (and close the connection if >= 400). */
 void rn_http_respond_error(struct rn_http_exchange *ex, int status);
 
 /* The http child process (daemon/http/child.c): returns its exit status. */
 int rn_http_child_main(void);
+
+/*
+ * Additions: the onion listener (OnionListen) and per-circuit limits
+ * (daemon/http/proxy.c, circuit.c).
+ *
+ * RN_HTTP_ZONE_ONION is a listener kind for rn_http_server_listen_fd_zone():
+ * every connection on it must begin with the PROXY header tor sends with
+ * HiddenServiceExportCircuitID haproxy, and is then served exactly as the
+ * public zone (rn_http_exchange_zone() says RN_HTTP_ZONE_PUBLIC; routes need
+ * not name it), with limits per Tor circuit, kept in memory only.
+ */
+#define RN_HTTP_ZONE_ONION 4u
+
+/* What a route counts against the client's circuit. */
+enum rn_circuit_res {
+	RN_CIRCUIT_UPLOAD = 1, /* a submission being received (CircuitMaxUploads) */
+	RN_CIRCUIT_CODENAME    /* a codename attempt (CircuitMaxCodenameAttemptsPerMinute) */
+};
+
+/*
+ * Count one use of res against the circuit of the exchange's connection.
+ * false: the circuit is over its limit; answer 429 (rn_http_respond_error).
+ * RN_CIRCUIT_UPLOAD is held until rn_http_exchange_circuit_release() or the
+ * end of the exchange (answered or aborted), whichever comes first; acquiring
+ * it again in the same exchange is a no-op.  RN_CIRCUIT_CODENAME is spent:
+ * releasing it does nothing.  Connections from other listeners than
+ * OnionListen carry no circuit: always true.
+ */
+bool rn_http_exchange_circuit_acquire(struct rn_http_exchange *ex, enum rn_circuit_res res);
+void rn_http_exchange_circuit_release(struct rn_http_exchange *ex, enum rn_circuit_res res);
+/* True when the exchange came through the onion listener. */
+bool rn_http_exchange_is_onion(const struct rn_http_exchange *ex);
 
 #endif

@@ -24,6 +24,10 @@ enum rn_ipc_type {
 	RN_IPC_LISTENERS_END, /* parent -> child: the listeners just sent replace the old set */
 	RN_IPC_SHUTDOWN,      /* parent -> child: stop accepting, finish in flight, exit */
 	RN_IPC_READY,	      /* child -> parent: configured and serving */
+	/* The keeper link (daemon/keeper/, daemon/proc/README.md). */
+	RN_IPC_KEEPER_LINK, /* parent -> http, keeper: one end of a fresh socketpair (fd) */
+	RN_IPC_KEEPER_REQ,  /* http -> keeper: an editor request, with its body's file (fd) */
+	RN_IPC_KEEPER_REP,  /* keeper -> http: the answer, with a body file (fd) or not */
 	RN_IPC__MAX
 };
 

@@ -565,6 +565,8 @@ class Server:
                       + (["unix:%s" % self.sock_path] if unix else []),
             "HostName": ["localhost", "127.0.0.1"],
             "LogLevel": "info",
+            # No tor: tests that need one use tests/tornet and pass their own TorMode.
+            "TorMode": "off",
         }
         user = run_user()
         if user:
@@ -630,13 +632,16 @@ class Server:
 
     # -- lifecycle
 
-    def start(self, args=None, wait=True, timeout=10.0):
-        """Start roneod -f conf; with wait, until GET / answers.  Returns bool."""
+    def start(self, args=None, wait=True, timeout=10.0, new_session=False):
+        """Start roneod -f conf; with wait, until GET / answers.  Returns bool.
+
+        new_session: roneod leads its own process group (os.killpg(pid, ...))."""
         argv = [RONEOD, "-f", self.conf_path] if args is None else [RONEOD] + list(args)
         self.logf = open(self.log_path, "ab")
         self.outf = open(self.out_path, "ab")
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.outf,
-                                     stderr=self.logf, close_fds=True)
+                                     stderr=self.logf, close_fds=True,
+                                     start_new_session=new_session)
         self.rc = None
         if not wait:
             return True

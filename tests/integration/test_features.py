@@ -61,7 +61,7 @@ def test_startup_log(tap):
         p.append("log:\n" + s.log_tail())
     tap.check("startup log names each listener and says ready", p)
     bad = [ln for ln in log.splitlines()
-           if ln and not re.match(r"^roneod\[(parent|http)\]: (err|warn|notice|info|debug"
+           if ln and not re.match(r"^roneod\[(parent|http|keeper)\]: (err|warn|notice|info|debug"
                                   r"|error|warning): ", ln)]
     tap.check("every log line is 'roneod[ROLE]: LEVEL: message'", bad[:10])
 

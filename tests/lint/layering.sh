@@ -4,7 +4,7 @@
 #   <openssl/...>  only daemon/crypto/
 #   <sqlite3.h>    only daemon/store/ and daemon/site/
 #   <cmark.h>      only daemon/site/
-#   <curl/...>     only daemon/sync/
+#   <curl/...>     only daemon/sync/ and daemon/cli/
 #   include/roneo/*.h never include libevent (<event2/...>, <event.h>) or
 #   OpenSSL: the public headers stay free of third-party types.
 . "$(dirname "$0")/lib.sh"
@@ -43,7 +43,7 @@ rule() {
 rule "only daemon/crypto/ includes <openssl/...>" 'openssl/' daemon/crypto
 rule "only daemon/store/ and daemon/site/ include <sqlite3.h>" 'sqlite3\.h' daemon/store daemon/site
 rule "only daemon/site/ includes <cmark.h>" 'cmark[^/]*\.h' daemon/site
-rule "only daemon/sync/ includes <curl/...>" 'curl/' daemon/sync
+rule "only daemon/sync/ and daemon/cli/ include <curl/...>" 'curl/' daemon/sync daemon/cli
 rule "include/roneo/ never includes libevent" 'event2/|event\.h|evhttp\.h|evdns\.h|evutil\.h' daemon
 rule "include/roneo/ never includes OpenSSL" 'openssl/' daemon
 tap_done

@@ -212,7 +212,7 @@ test_table(void **state)
 
 	(void)state;
 	opts = rn_conf_options(&n);
-	assert_int_equal(n, 32);
+	assert_int_equal(n, 45); /* 32 + OnionListen and its limits (5) + Tor (8) */
 	c = rn_conf_new();
 	assert_non_null(c);
 	for (i = 0; i < n; i++) {
