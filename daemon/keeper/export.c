@@ -104,7 +104,8 @@ put_objects(const struct rn_keeper *k, uint64_t from, uint64_t to, struct rn_buf
 
 		if (i > 0 && memcmp(id - RN_COLL_ID_LEN, id, RN_COLL_ID_LEN) == 0)
 			continue;
-		rn_buf_reset(&frame);
+		/* A disk store's get_frame initialises the buffer again: give it an empty one. */
+		rn_buf_free(&frame);
 		if ((err = rn_coll_store_get_frame(k->store, id, &frame)) == RN_OK)
 			err = rn_coll_bundle_put_object(out, id, frame.data, frame.len);
 	}

@@ -126,6 +126,13 @@ replica_open(struct replica *r, const char *dir, bool fresh)
 }
 
 static void
+replica_close(struct replica *r)
+{
+	rn_coll_verifier_free(r->v);
+	rn_coll_store_free(r->store);
+}
+
+static void
 replica_save(struct replica *r)
 {
 	char	      path[1100];
@@ -192,6 +199,10 @@ cmd_init(int argc, char **argv)
 	write_file(argv[2], &out);
 	rn_coll_id_format(root.id, hex);
 	printf("%s\n", hex);
+	rn_buf_free(&body);
+	rn_buf_free(&stmt);
+	rn_buf_free(&out);
+	replica_close(&r);
 	return 0;
 }
 
@@ -313,7 +324,7 @@ add_objects(struct replica *r, const struct rn_coll_record *rec, struct rn_buf *
 	for (i = 0; i < n; i++) {
 		if (i > 0 && memcmp(ids[i - 1], ids[i], 32) == 0)
 			continue;
-		rn_buf_reset(&frame);
+		rn_buf_free(&frame); /* a disk store's get_frame initialises it again */
 		CHECK("frame", rn_coll_store_get_frame(r->store, ids[i], &frame));
 		CHECK("bundle", rn_coll_bundle_put_object(out, ids[i], frame.data, frame.len));
 	}
@@ -407,6 +418,7 @@ cmd_put(int argc, char **argv)
 	rec.op = RN_COLL_OP_PUT;
 	make_doc(&r, argv[3], att, natt, rec.key, rec.doc);
 	make_commit(&r, &rec, seeds, n, skip, argv[2]);
+	replica_close(&r);
 	return 0;
 }
 
@@ -442,6 +454,7 @@ cmd_tomb(int argc, char **argv, enum rn_coll_op op)
 	CHECK("tombstone", rn_coll_store_put(r.store, RN_COLL_TOMBSTONE, b.data, b.len, rec.tomb));
 	make_commit(&r, &rec, seeds, n, false, argv[2]);
 	rn_buf_free(&b);
+	replica_close(&r);
 	return 0;
 }
 
@@ -539,6 +552,7 @@ cmd_pull(int argc, char **argv)
 	replica_save(&r);
 	printf("%llu\n", (unsigned long long)rn_coll_verifier_state(r.v)->seq);
 	rn_buf_free(&s);
+	replica_close(&r);
 	return 0;
 }
 
