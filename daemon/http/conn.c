@@ -18,6 +18,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "roneo/rn_crypto.h"
 #include "roneo/rn_log.h"
 #include "http/http_int.h"
 
@@ -412,6 +413,7 @@ feed_body(struct rn_http_conn *c)
 	const struct rn_http_route *r = c->ex.route;
 	unsigned		    rounds = 0;
 	ssize_t			    got;
+	bool			    ok;
 
 	while (c->ex.body_left > 0 && c->state == RN_HTTP_ST_BODY) {
 		size_t	       avail = evbuffer_get_length(in), n;
@@ -424,7 +426,10 @@ feed_body(struct rn_http_conn *c)
 			got = read(bufferevent_getfd(c->bev), direct_buf, n);
 			if (got <= 0)
 				return;
-			if (!deliver(c, direct_buf, (size_t)got))
+			/* Upload plaintext: wiped once handed over. */
+			ok = deliver(c, direct_buf, (size_t)got);
+			rn_crypto_wipe(direct_buf, (size_t)got);
+			if (!ok)
 				return;
 			continue;
 		}
