@@ -86,6 +86,10 @@ enum rn_err rn_dropbox_source_routes(struct rn_dropbox *d, struct rn_http_server
 /* editor_api.c: the editor API */
 enum rn_err rn_dropbox_editor_routes(struct rn_dropbox *d, struct rn_http_server *srv);
 
+/* editor_api.c: check an editor request's signature; answers the JSON error if refused. */
+bool rn_dropbox_editor_authorized(
+    struct rn_editor_auth *a, struct rn_http_exchange *ex, struct rn_sha256 *h);
+
 /* source.c: pages other files answer with */
 struct rn_buf;
 void rn_dropbox_page_begin(struct rn_buf *b, const char *title);

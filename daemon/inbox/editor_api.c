@@ -125,9 +125,14 @@ on_body(struct rn_http_exchange *ex, const void *p, size_t n, void *arg)
 	return r->op == OP_REPLY ? rn_buf_append(&r->body, p, n) : RN_ERR_INVAL;
 }
 
-/* The Authorization header against the configured editors. */
-static bool
-authorized(struct rn_http_exchange *ex, struct ed_req *r)
+/*
+ * The Authorization header against the configured editors, for every editor
+ * route (the inbox here, the collection in daemon/keeper/client.c).  h holds
+ * the body's hash so far and is finalised; on refusal the JSON error is sent.
+ */
+bool
+rn_dropbox_editor_authorized(
+    struct rn_editor_auth *a, struct rn_http_exchange *ex, struct rn_sha256 *h)
 {
 	const struct rn_http_req    *req = rn_http_exchange_req(ex);
 	const struct rn_http_header *auth = rn_http_req_header(req, "Authorization");
@@ -137,7 +142,7 @@ authorized(struct rn_http_exchange *ex, struct ed_req *r)
 	int			     n;
 	enum rn_err		     err;
 
-	if (r->d->auth == NULL) {
+	if (a == NULL) {
 		json_error(ex, 403, "no editors are configured");
 		return false;
 	}
@@ -145,12 +150,12 @@ authorized(struct rn_http_exchange *ex, struct ed_req *r)
 	    req->query != NULL ? "?" : "", req->query != NULL ? (int)req->query_len : 0,
 	    req->query != NULL ? req->query : "");
 	if (auth == NULL || n < 0 || (size_t)n >= sizeof(target) ||
-	    rn_sha256_final(r->h, hash) != RN_OK) {
+	    rn_sha256_final(h, hash) != RN_OK) {
 		json_error(ex, 401, "a signed Authorization header is required");
 		return false;
 	}
-	err = rn_editor_auth_verify(r->d->auth, methods[req->method], target, (size_t)n, hash,
-	    auth->value, auth->value_len, (uint64_t)time(NULL), NULL);
+	err = rn_editor_auth_verify(a, methods[req->method], target, (size_t)n, hash, auth->value,
+	    auth->value_len, (uint64_t)time(NULL), NULL);
 	if (err == RN_ERR_BUSY) {
 		json_error(ex, 503, "too many requests in the replay window");
 		return false;
@@ -335,7 +340,7 @@ on_body_end(struct rn_http_exchange *ex, void *arg)
 	if (r == NULL)
 		return;
 	rn_http_exchange_set_data(ex, NULL);
-	if (authorized(ex, r)) {
+	if (rn_dropbox_editor_authorized(r->d->auth, ex, r->h)) {
 		switch (r->op) {
 		case OP_LIST: do_list(ex, r->d); break;
 		case OP_FETCH: do_fetch(ex, r->d, r->id); break;

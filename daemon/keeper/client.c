@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inbox/dropbox.h"
 #include "keeper/client_int.h"
 #include "roneo/rn_coll.h"
 #include "roneo/rn_conf.h"
@@ -178,43 +179,6 @@ on_body(struct rn_http_exchange *ex, const void *p, size_t n, void *arg)
 	return RN_OK;
 }
 
-/* The Authorization header against the configured editors (as /editor/v1/inbox). */
-static bool
-authorized(struct rn_http_exchange *ex, struct kreq *r)
-{
-	const struct rn_http_req    *req = rn_http_exchange_req(ex);
-	const struct rn_http_header *auth = rn_http_req_header(req, "Authorization");
-	static const char	    *methods[] = { "", "GET", "HEAD", "POST" };
-	uint8_t			     hash[RN_SHA256_LEN];
-	char			     target[RN_HTTP_MAX_PATH + 4096 + 2];
-	int			     n;
-	enum rn_err		     err;
-
-	if (r->kc->auth == NULL) {
-		json_error(ex, 403, "no editors are configured");
-		return false;
-	}
-	n = snprintf(target, sizeof(target), "%.*s%s%.*s", (int)req->path_len, req->path,
-	    req->query != NULL ? "?" : "", req->query != NULL ? (int)req->query_len : 0,
-	    req->query != NULL ? req->query : "");
-	if (auth == NULL || n < 0 || (size_t)n >= sizeof(target) ||
-	    rn_sha256_final(r->h, hash) != RN_OK) {
-		json_error(ex, 401, "a signed Authorization header is required");
-		return false;
-	}
-	err = rn_editor_auth_verify(r->kc->auth, methods[req->method], target, (size_t)n, hash,
-	    auth->value, auth->value_len, (uint64_t)time(NULL), NULL);
-	if (err == RN_ERR_BUSY) {
-		json_error(ex, 503, "too many requests in the replay window");
-		return false;
-	}
-	if (err != RN_OK) {
-		json_error(ex, err == RN_ERR_INVAL ? 401 : 403, "the request signature is refused");
-		return false;
-	}
-	return true;
-}
-
 /* Hand r to the keeper: u32 id, u8 op, argument; the body's file. */
 static enum rn_err
 send_request(struct rn_keeper_client *kc, struct kreq *r)
@@ -250,7 +214,7 @@ on_body_end(struct rn_http_exchange *ex, void *arg)
 	(void)arg;
 	if (r == NULL)
 		return;
-	if (!authorized(ex, r)) {
+	if (!rn_dropbox_editor_authorized(r->kc->auth, ex, r->h)) {
 		rn_http_exchange_set_data(ex, NULL);
 		kreq_free(r);
 		return;
